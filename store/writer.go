@@ -1,0 +1,525 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/textnorm"
+)
+
+// Fixed fact columns, present in every facts table, in this order, followed
+// by one VARCHAR column per dimension level, then amount and provenance.
+const (
+	ColRow       = "row_id"
+	ColYear      = mizan.DimYear
+	ColPeriod    = mizan.DimPeriod
+	ColDate      = mizan.DimDate
+	ColPhase     = mizan.DimPhase
+	ColDirection = mizan.DimDirection
+	ColCurrency  = mizan.DimCurrency
+	ColMeasure   = mizan.DimMeasure
+	ColAmount    = "amount"
+	ColSourceID  = "source_id"
+	ColSourceRow = "source_row"
+)
+
+// VersionSpec describes the version an ingest is about to write.
+type VersionSpec struct {
+	Dataset     mizan.Dataset
+	ContentHash string
+	Status      string // mizan.StatusPublished or mizan.StatusDraft
+	Scale       int32
+	Factor      string
+	// Dimensions are the classification and attribute dimensions; each
+	// level's Column is filled in by BeginVersion.
+	Dimensions []mizan.Dimension
+	Sources    []mizan.SourceFile
+}
+
+// Reject is an input row, or one cell of it, that was not stored.
+type Reject struct {
+	SourceID  int
+	SourceRow int64
+	Column    string
+	Raw       string
+	Reason    string
+}
+
+// Mismatch is a published total checked against the sum of its parts.
+type Mismatch struct {
+	SourceID  int
+	SourceRow int64
+	Scope     string
+	Published string
+	Computed  string
+	Matches   bool
+}
+
+// MaxStoredRejects bounds the reject rows kept per version; the count of
+// all rejects is always exact.
+const MaxStoredRejects = 100_000
+
+// VersionWriter writes one version inside one transaction: nothing it wrote
+// is visible until Commit, and Rollback (or a crash) leaves no trace.
+type VersionWriter struct {
+	db      *DB
+	conn    *sql.Conn
+	spec    VersionSpec
+	version int
+	table   string
+	schema  *arrow.Schema
+	rows    int64
+	rejects int64
+	members map[memberID]*mizan.Member
+	order   []memberID
+	done    bool
+}
+
+type memberID struct{ dim, level, key string }
+
+// FactSchema returns the Arrow schema of a facts table for the given
+// dimensions and amount scale.
+func FactSchema(dims []mizan.Dimension, scale int32) *arrow.Schema {
+	fields := []arrow.Field{
+		{Name: ColRow, Type: arrow.PrimitiveTypes.Int64},
+		{Name: ColYear, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: ColPeriod, Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: ColDate, Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: ColPhase, Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: ColDirection, Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: ColCurrency, Type: arrow.BinaryTypes.String},
+		{Name: ColMeasure, Type: arrow.BinaryTypes.String, Nullable: true},
+	}
+	for _, d := range dims {
+		for _, l := range d.Levels {
+			fields = append(fields, arrow.Field{Name: mizan.ColumnFor(d.ID, l.ID), Type: arrow.BinaryTypes.String, Nullable: true})
+		}
+	}
+	fields = append(fields,
+		arrow.Field{Name: ColAmount, Type: &arrow.Decimal128Type{Precision: 38, Scale: scale}},
+		arrow.Field{Name: ColSourceID, Type: arrow.PrimitiveTypes.Int32},
+		arrow.Field{Name: ColSourceRow, Type: arrow.PrimitiveTypes.Int64},
+	)
+	return arrow.NewSchema(fields, nil)
+}
+
+func sqlType(t arrow.DataType) string {
+	switch t := t.(type) {
+	case *arrow.Decimal128Type:
+		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale)
+	}
+	switch t.ID() {
+	case arrow.INT64:
+		return "BIGINT"
+	case arrow.INT32:
+		return "INTEGER"
+	case arrow.DATE32:
+		return "DATE"
+	default:
+		return "VARCHAR"
+	}
+}
+
+// BeginVersion starts writing the next version of spec.Dataset. The caller
+// must end it with Commit or Rollback.
+func (db *DB) BeginVersion(ctx context.Context, spec VersionSpec) (*VersionWriter, error) {
+	if !mizan.ValidDatasetID(spec.Dataset.ID) {
+		return nil, mizan.FieldErrorf("id", "%q is not a valid dataset id (lower-case letters, digits and hyphens)", spec.Dataset.ID)
+	}
+	if spec.Status == "" {
+		spec.Status = mizan.StatusPublished
+	}
+	for i := range spec.Dimensions {
+		d := &spec.Dimensions[i]
+		if !mizan.ValidName(d.ID) {
+			return nil, mizan.FieldErrorf("dimensions", "%q is not a valid dimension id", d.ID)
+		}
+		for j := range d.Levels {
+			if !mizan.ValidName(d.Levels[j].ID) {
+				return nil, mizan.FieldErrorf("dimensions", "%q is not a valid level id of %s", d.Levels[j].ID, d.ID)
+			}
+			d.Levels[j].Column = mizan.ColumnFor(d.ID, d.Levels[j].ID)
+		}
+	}
+	db.writeMu.Lock()
+	conn, err := db.SQL.Conn(ctx)
+	if err != nil {
+		db.writeMu.Unlock()
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	w := &VersionWriter{db: db, conn: conn, spec: spec, members: map[memberID]*mizan.Member{}}
+	if err := w.begin(ctx); err != nil {
+		w.Rollback()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *VersionWriter) begin(ctx context.Context) error {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := w.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM versions WHERE dataset_id = ?`, w.spec.Dataset.ID).Scan(&w.version); err != nil {
+		return fmt.Errorf("number version: %w", err)
+	}
+	w.table = FactsTable(w.spec.Dataset.ID, w.version)
+	w.schema = FactSchema(w.spec.Dimensions, w.spec.Scale)
+	cols := make([]string, 0, w.schema.NumFields())
+	for _, f := range w.schema.Fields() {
+		c := Quote(f.Name) + " " + sqlType(f.Type)
+		if !f.Nullable {
+			c += " NOT NULL"
+		}
+		cols = append(cols, c)
+	}
+	if _, err := w.conn.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", Quote(w.table), strings.Join(cols, ", "))); err != nil {
+		return fmt.Errorf("create facts table: %w", err)
+	}
+	return nil
+}
+
+// Version returns the number the version will have.
+func (w *VersionWriter) Version() int { return w.version }
+
+// Schema returns the Arrow schema Write expects.
+func (w *VersionWriter) Schema() *arrow.Schema { return w.schema }
+
+// Write appends a batch of facts. Its schema must equal Schema().
+func (w *VersionWriter) Write(ctx context.Context, rec arrow.RecordBatch) error {
+	if !rec.Schema().Equal(w.schema) {
+		return fmt.Errorf("write facts: batch schema differs from the version's")
+	}
+	rdr, err := array.NewRecordReader(w.schema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	err = RawConn(ctx, w.conn, func(c driver.Conn) error {
+		ar, err := duckdb.NewArrowFromConn(c)
+		if err != nil {
+			return err
+		}
+		release, err := ar.RegisterView(rdr, "mizan_ingest_batch")
+		if err != nil {
+			return err
+		}
+		defer release()
+		_, err = c.(driver.ExecerContext).ExecContext(ctx, fmt.Sprintf("INSERT INTO %s SELECT * FROM mizan_ingest_batch", Quote(w.table)), nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store facts: %w", err)
+	}
+	w.rows += rec.NumRows()
+	return nil
+}
+
+// AddMember records a member (first sighting wins; later labels fill in
+// languages that were missing).
+func (w *VersionWriter) AddMember(m mizan.Member) {
+	id := memberID{m.Dimension, m.Level, m.Key}
+	if old, ok := w.members[id]; ok {
+		for l, s := range m.Label {
+			if old.Label[l] == "" && s != "" {
+				old.Label[l] = s
+			}
+		}
+		return
+	}
+	if m.Label == nil {
+		m.Label = mizan.Text{}
+	}
+	w.members[id] = &m
+	w.order = append(w.order, id)
+}
+
+// HasMember reports whether a member was already recorded.
+func (w *VersionWriter) HasMember(dim, level, key string) bool {
+	_, ok := w.members[memberID{dim, level, key}]
+	return ok
+}
+
+// AddRejects stores rejected rows (up to MaxStoredRejects) and counts all.
+func (w *VersionWriter) AddRejects(ctx context.Context, rs []Reject) error {
+	w.rejects += int64(len(rs))
+	room := MaxStoredRejects - (w.rejects - int64(len(rs)))
+	if room <= 0 || len(rs) == 0 {
+		return nil
+	}
+	if int64(len(rs)) > room {
+		rs = rs[:room]
+	}
+	return w.appendRows(ctx, "rejects", len(rs), func(a *duckdb.Appender, i int) error {
+		r := rs[i]
+		return a.AppendRow(w.spec.Dataset.ID, int32(w.version), int32(r.SourceID), r.SourceRow, r.Column, r.Raw, r.Reason)
+	})
+}
+
+// AddReconciliation stores the result of checking published totals.
+func (w *VersionWriter) AddReconciliation(ctx context.Context, ms []Mismatch) error {
+	return w.appendRows(ctx, "reconciliation", len(ms), func(a *duckdb.Appender, i int) error {
+		m := ms[i]
+		diff := ""
+		if !m.Matches {
+			diff = "differs"
+		}
+		return a.AppendRow(w.spec.Dataset.ID, int32(w.version), int32(m.SourceID), m.SourceRow, m.Scope, m.Published, m.Computed, diff, m.Matches)
+	})
+}
+
+func (w *VersionWriter) appendRows(ctx context.Context, table string, n int, row func(*duckdb.Appender, int) error) error {
+	if n == 0 {
+		return nil
+	}
+	return RawConn(ctx, w.conn, func(c driver.Conn) error {
+		a, err := duckdb.NewAppenderFromConn(c, "", table)
+		if err != nil {
+			return fmt.Errorf("append %s: %w", table, err)
+		}
+		for i := 0; i < n; i++ {
+			if err := row(a, i); err != nil {
+				return errors.Join(fmt.Errorf("append %s: %w", table, err), a.Close())
+			}
+		}
+		return a.Close()
+	})
+}
+
+// Rows returns the number of facts written so far.
+func (w *VersionWriter) Rows() int64 { return w.rows }
+
+// Commit finishes the version: stores members, computes the catalog facts
+// (years, phases, member counts), materialises rollups and commits.
+func (w *VersionWriter) Commit(ctx context.Context, rowsRead int64, summary any) (mizan.Version, error) {
+	defer w.Rollback()
+	if err := w.storeMembers(ctx); err != nil {
+		return mizan.Version{}, err
+	}
+	v := mizan.Version{
+		Number:      w.version,
+		Status:      w.spec.Status,
+		CreatedAt:   time.Now().UTC().Truncate(time.Second),
+		ContentHash: w.spec.ContentHash,
+		Scale:       w.spec.Scale,
+		Factor:      w.spec.Factor,
+		Rows:        w.rows,
+		RowsRead:    rowsRead,
+		Rejected:    w.rejects,
+		Dimensions:  w.spec.Dimensions,
+		Sources:     w.spec.Sources,
+	}
+	var err error
+	if v.Years, err = distinctInts(ctx, w.conn, w.table, ColYear); err != nil {
+		return v, err
+	}
+	if v.Phases, err = distinctStrings(ctx, w.conn, w.table, ColPhase); err != nil {
+		return v, err
+	}
+	if v.Directions, err = distinctStrings(ctx, w.conn, w.table, ColDirection); err != nil {
+		return v, err
+	}
+	if v.Currencies, err = distinctStrings(ctx, w.conn, w.table, ColCurrency); err != nil {
+		return v, err
+	}
+	sortPhases(v.Phases)
+	for i := range v.Dimensions {
+		for j := range v.Dimensions[i].Levels {
+			l := &v.Dimensions[i].Levels[j]
+			if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE dataset_id = ? AND version = ? AND dim = ? AND level = ?`,
+				w.spec.Dataset.ID, w.version, v.Dimensions[i].ID, l.ID).Scan(&l.Members); err != nil {
+				return v, fmt.Errorf("count members: %w", err)
+			}
+		}
+	}
+	if v.Rollups, err = w.buildRollups(ctx, v.Dimensions); err != nil {
+		return v, err
+	}
+	dsMeta := w.spec.Dataset
+	dsMeta.Versions = nil
+	dsJSON, err := json.Marshal(dsMeta)
+	if err != nil {
+		return v, err
+	}
+	// A newer descriptor may update titles and labels; the dataset row keeps the latest.
+	if _, err := w.conn.ExecContext(ctx, `INSERT INTO datasets (id, kind, meta) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, meta = excluded.meta`,
+		dsMeta.ID, string(dsMeta.Kind), string(dsJSON)); err != nil {
+		return v, fmt.Errorf("record dataset: %w", err)
+	}
+	vJSON, err := json.Marshal(v)
+	if err != nil {
+		return v, err
+	}
+	sJSON, err := json.Marshal(summary)
+	if err != nil {
+		return v, err
+	}
+	if _, err := w.conn.ExecContext(ctx, `INSERT INTO versions (dataset_id, version, status, content_hash, created_at, facts_table, meta, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		dsMeta.ID, w.version, v.Status, v.ContentHash, v.CreatedAt, w.table, string(vJSON), string(sJSON)); err != nil {
+		return v, fmt.Errorf("record version: %w", err)
+	}
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return v, fmt.Errorf("commit version %d of %s: %w", w.version, dsMeta.ID, err)
+	}
+	w.done = true
+	w.release()
+	return v, nil
+}
+
+// Rollback abandons the version. It is safe to call after Commit.
+func (w *VersionWriter) Rollback() {
+	if w.done {
+		return
+	}
+	w.done = true
+	// A fresh context: rollback must happen even when the ingest's was cancelled.
+	_, _ = w.conn.ExecContext(context.Background(), "ROLLBACK")
+	w.release()
+}
+
+func (w *VersionWriter) release() {
+	w.conn.Close()
+	w.db.writeMu.Unlock()
+}
+
+func (w *VersionWriter) storeMembers(ctx context.Context) error {
+	depth := map[[2]string]int{}
+	for _, d := range w.spec.Dimensions {
+		for i, l := range d.Levels {
+			depth[[2]string{d.ID, l.ID}] = i
+		}
+	}
+	return w.appendRows(ctx, "members", len(w.order), func(a *duckdb.Appender, i int) error {
+		m := w.members[w.order[i]]
+		src := ""
+		if w.spec.Dataset.Language != "" && w.spec.Dataset.Language != "en" && w.spec.Dataset.Language != "ar" {
+			src = m.Label[w.spec.Dataset.Language]
+		}
+		search := m.Key
+		for _, l := range []string{"en", "ar", w.spec.Dataset.Language} {
+			if s := m.Label[l]; s != "" {
+				search += " " + s
+			}
+		}
+		return a.AppendRow(w.spec.Dataset.ID, int32(w.version), m.Dimension, m.Level, int32(depth[[2]string{m.Dimension, m.Level}]),
+			m.Key, nullable(m.Parent), nullable(m.Label["en"]), nullable(m.Label["ar"]), nullable(src), textnorm.Fold(search))
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// buildRollups materialises the aggregates the dashboard asks for most:
+// totals by year, phase, direction and currency with the top level of every
+// dimension, and, per hierarchical dimension, its first two levels.
+func (w *VersionWriter) buildRollups(ctx context.Context, dims []mizan.Dimension) ([]mizan.Rollup, error) {
+	base := []string{ColYear, ColPhase, ColDirection, ColCurrency, ColMeasure}
+	sets := [][]string{}
+	top := append([]string{}, base...)
+	for _, d := range dims {
+		if d.Kind == mizan.KindClassification && len(d.Levels) > 0 {
+			top = append(top, d.Levels[0].Column)
+		}
+	}
+	sets = append(sets, top)
+	for _, d := range dims {
+		if len(d.Levels) >= 2 {
+			sets = append(sets, append(append([]string{}, base...), d.Levels[0].Column, d.Levels[1].Column))
+		}
+	}
+	var out []mizan.Rollup
+	for n, cols := range sets {
+		table := RollupTable(w.spec.Dataset.ID, w.version, n)
+		q := make([]string, len(cols))
+		for i, c := range cols {
+			q[i] = Quote(c)
+		}
+		list := strings.Join(q, ", ")
+		stmt := fmt.Sprintf(`CREATE TABLE %s AS SELECT %s, sum(amount) AS amount_sum, count(*) AS amount_count, min(amount) AS amount_min, max(amount) AS amount_max FROM %s GROUP BY %s`,
+			Quote(table), list, Quote(w.table), list)
+		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("materialise rollup: %w", err)
+		}
+		var rows int64
+		if err := w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", Quote(table))).Scan(&rows); err != nil {
+			return nil, err
+		}
+		out = append(out, mizan.Rollup{Table: table, Columns: cols, Rows: rows})
+	}
+	return out, nil
+}
+
+func distinctInts(ctx context.Context, c *sql.Conn, table, col string) ([]int, error) {
+	rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY 1", Quote(col), Quote(table), Quote(col)))
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", col, err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func distinctStrings(ctx context.Context, c *sql.Conn, table, col string) ([]string, error) {
+	rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY 1", Quote(col), Quote(table), Quote(col)))
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", col, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func sortPhases(ps []string) {
+	rank := map[string]int{}
+	for i, p := range mizan.Phases {
+		rank[p] = i + 1
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		ri, rj := rank[ps[i]], rank[ps[j]]
+		if ri == 0 {
+			ri = 100
+		}
+		if rj == 0 {
+			rj = 100
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return ps[i] < ps[j]
+	})
+}
+
+// NewFactBuilder returns a record builder for the writer's schema.
+func (w *VersionWriter) NewFactBuilder(mem memory.Allocator) *array.RecordBuilder {
+	return array.NewRecordBuilder(mem, w.schema)
+}
