@@ -14,37 +14,77 @@ import (
 
 // ListDatasets returns every dataset with its versions (drafts only when
 // asked), ordered by id. Datasets with no visible version are left out.
+// The catalog is cached in memory and reloaded after each commit (this
+// process is the database's only writer: DuckDB locks the file); callers
+// must treat what it returns as read-only.
 func (db *DB) ListDatasets(ctx context.Context, includeDrafts bool) ([]mizan.Dataset, error) {
-	rows, err := db.SQL.QueryContext(ctx, `SELECT d.meta, v.meta FROM datasets d JOIN versions v ON v.dataset_id = d.id ORDER BY d.id, v.version`)
+	all, err := db.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mizan.Dataset, 0, len(all))
+	for _, d := range all {
+		var vs []mizan.Version
+		for _, v := range d.Versions {
+			if v.Status == mizan.StatusPublished || includeDrafts {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		d.Versions = vs
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// catalog returns every dataset with all its versions, from the cache or,
+// after a commit, from the database.
+func (db *DB) catalog(ctx context.Context) ([]mizan.Dataset, error) {
+	db.catMu.Lock()
+	defer db.catMu.Unlock()
+	if db.catCache != nil {
+		return db.catCache, nil
+	}
+	rows, err := db.SQL.QueryContext(ctx, `SELECT d.id, d.meta, v.meta FROM datasets d JOIN versions v ON v.dataset_id = d.id ORDER BY d.id, v.version`)
 	if err != nil {
 		return nil, fmt.Errorf("list datasets: %w", err)
 	}
 	defer rows.Close()
-	var out []mizan.Dataset
+	out := []mizan.Dataset{}
 	for rows.Next() {
-		var dm, vm string
-		if err := rows.Scan(&dm, &vm); err != nil {
+		var id, dm, vm string
+		if err := rows.Scan(&id, &dm, &vm); err != nil {
 			return nil, err
 		}
 		var v mizan.Version
 		if err := json.Unmarshal([]byte(vm), &v); err != nil {
 			return nil, fmt.Errorf("decode version: %w", err)
 		}
-		if v.Status != mizan.StatusPublished && !includeDrafts {
+		if n := len(out); n > 0 && out[n-1].ID == id {
+			out[n-1].Versions = append(out[n-1].Versions, v)
 			continue
 		}
 		var d mizan.Dataset
 		if err := json.Unmarshal([]byte(dm), &d); err != nil {
 			return nil, fmt.Errorf("decode dataset: %w", err)
 		}
-		if n := len(out); n > 0 && out[n-1].ID == d.ID {
-			out[n-1].Versions = append(out[n-1].Versions, v)
-			continue
-		}
 		d.Versions = []mizan.Version{v}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	db.catCache = out
+	return out, nil
+}
+
+// invalidateCatalog makes the next catalog read go to the database.
+func (db *DB) invalidateCatalog() {
+	db.catMu.Lock()
+	db.catCache = nil
+	db.catMu.Unlock()
 }
 
 // GetDataset returns one dataset with its visible versions.

@@ -20,6 +20,8 @@ import (
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/mizan-budget/mizan"
 )
 
 //go:embed migrations/*.sql
@@ -48,6 +50,9 @@ type DB struct {
 	// writeMu serialises ingests: versions are numbered inside the writing
 	// transaction, and one writer at a time keeps memory predictable.
 	writeMu sync.Mutex
+
+	catMu    sync.Mutex
+	catCache []mizan.Dataset // nil: reload
 }
 
 // Open opens (creating if needed) the database in opts.Dir and applies

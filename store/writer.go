@@ -375,6 +375,7 @@ func (w *VersionWriter) Commit(ctx context.Context, rowsRead int64, summary any)
 	}
 	w.done = true
 	w.release()
+	w.db.invalidateCatalog()
 	return v, nil
 }
 

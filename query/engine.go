@@ -1,0 +1,47 @@
+package query
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Engine runs resolved logical plans and returns Arrow records. It is the
+// seam between the query service and a storage backend: no SQL crosses it.
+// DuckDB implements it; a distributed backend can too.
+//
+// Result layouts:
+//   - Aggregate: one row per cell, in p.Order then keys, p.Offset/p.Limit
+//     applied: k0..kn (the Groups' values), amount_sum (decimal),
+//     amount_count (int64), amount_min, amount_max (decimal).
+//   - Summary: one row per distinct p.Totals value (one row when Totals is
+//     empty), ordered by the totals: t0..tn, then the four measures, over
+//     every fact the filters keep.
+//   - Rest: the cells after the first p.Offset (in p's order) folded into one
+//     row per distinct Totals value: t0..tn and the four measures. No row
+//     when there are no such cells.
+//   - Execution: one row per node: k0..kn, approved_sum, approved_count,
+//     revised_sum, revised_count, executed_sum, executed_count.
+//   - Facts: p.Columns by name, in order.
+//   - Members: level, key, label_en, label_ar, label_src.
+//
+// Every method honours ctx cancellation and deadlines. Callers must
+// Release every returned reader.
+type Engine interface {
+	// Aggregate returns the cells of p, ordered and paged.
+	Aggregate(ctx context.Context, p *AggregatePlan) (array.RecordReader, error)
+	// Count returns the number of cells p has, ignoring Order and paging.
+	Count(ctx context.Context, p *AggregatePlan) (int64, error)
+	// Summary returns the grand totals over p's filters, per p.Totals.
+	Summary(ctx context.Context, p *AggregatePlan) (array.RecordReader, error)
+	// Rest folds the cells after p.Offset, per p.Totals (the "other" cell).
+	Rest(ctx context.Context, p *AggregatePlan) (array.RecordReader, error)
+	// Execution returns the phase sums per node of p, ordered and paged.
+	Execution(ctx context.Context, p *ExecutionPlan) (array.RecordReader, error)
+	// Facts returns the line items of p, ordered and paged.
+	Facts(ctx context.Context, p *FactsPlan) (array.RecordReader, error)
+	// CountFacts returns the number of facts p's filters keep.
+	CountFacts(ctx context.Context, p *FactsPlan) (int64, error)
+	// Members returns the stored members p asks for.
+	Members(ctx context.Context, p *MembersPlan) (array.RecordReader, error)
+}
