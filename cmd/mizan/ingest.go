@@ -108,9 +108,9 @@ type progressBar struct {
 
 func (b *progressBar) update(p ingest.Progress) {
 	elapsed := time.Since(b.start)
-	line := fmt.Sprintf("%s: %s rows, %s", b.name, humanCount(p.Rows), humanBytes(p.Bytes))
+	line := fmt.Sprintf("%s: %s rows, %s", b.name, humanCount(p.Rows), humanBytes(p.BytesRead))
 	if p.TotalBytes > 0 {
-		frac := float64(p.Bytes) / float64(p.TotalBytes)
+		frac := float64(p.BytesRead) / float64(p.TotalBytes)
 		if frac > 1 {
 			frac = 1
 		}

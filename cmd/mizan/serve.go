@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mizan-budget/mizan/frontend"
+	"github.com/mizan-budget/mizan/query"
+	"github.com/mizan-budget/mizan/rpc"
+	"github.com/mizan-budget/mizan/store"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.flagSet("serve")
+	fs.StringVar(&m.Addr, "addr", m.Addr, "address to listen on (env MIZAN_ADDR)")
+	devDir := fs.String("frontend-dir", "", "serve the dashboard from this directory (e.g. frontend/dist) instead of the embedded copy")
+	noDemo := fs.Bool("no-demo", false, "do not ingest the bundled synthetic demo into an empty data directory")
+	memLimit := fs.String("memory-limit", envOr("MIZAN_MEMORY_LIMIT", ""), "DuckDB memory limit, e.g. 4GB (env MIZAN_MEMORY_LIMIT)")
+	maxConcurrent := fs.Int("max-concurrent", 0, "queries that may run at once (0: 2×CPUs)")
+	queryTimeout := fs.Duration("query-timeout", 30*time.Second, "time limit of one query")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Options{Dir: m.DataDir, MemoryLimit: *memLimit})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	slog.InfoContext(ctx, "mizan starting", "version", version(), "data", db.Path(), "addr", m.Addr,
+		"memory_limit", *memLimit, "max_concurrent", *maxConcurrent, "query_timeout", *queryTimeout, "frontend_dir", *devDir)
+
+	if !*noDemo {
+		if err := seedDemo(ctx, db); err != nil {
+			return fmt.Errorf("ingest the bundled demo: %w", err)
+		}
+	}
+	eng := query.NewDuckDB(db)
+	svc := query.NewService(db, eng, query.Options{MaxConcurrent: *maxConcurrent, QueryTimeout: *queryTimeout})
+	srv, err := rpc.NewServer(rpc.Options{
+		Catalog:   db,
+		Query:     svc,
+		Exporter:  svc,
+		Logger:    m.Logger,
+		Dashboard: frontend.Handler(*devDir),
+	})
+	if err != nil {
+		return err
+	}
+	return rpc.Serve(ctx, m.Addr, srv)
+}
