@@ -21,12 +21,8 @@ run: build
 build: frontend
 	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/mizan
 
-frontend/node_modules: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
-	@touch $@
-
 ## frontend: build the dashboard assets into frontend/dist
-frontend: frontend/node_modules
+frontend: gen-tools
 	cd frontend && npm run build
 
 ## test: every test: Go (race detector, real DuckDB, real loopback server), dashboard unit tests, browser end-to-end
@@ -35,7 +31,7 @@ test: lint test-go test-frontend e2e
 test-go: frontend
 	$(GOTEST) -race -timeout 20m ./...
 
-test-frontend: frontend/node_modules
+test-frontend: gen-tools
 	cd frontend && npm test
 
 ## e2e: the dashboard in headless Chromium against a real mizan serve
@@ -44,7 +40,7 @@ e2e: build
 	bash scripts/e2e.sh $(BIN)
 
 ## lint: gofmt, go vet, buf lint/format, generated code fresh
-lint: frontend/node_modules
+lint: gen-tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
 	$(MAKE) buflint checkgenerate

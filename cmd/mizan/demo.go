@@ -21,6 +21,12 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 	if len(existing) > 0 {
 		return nil
 	}
+	return ingestDemo(ctx, db)
+}
+
+// ingestDemo generates the demo in memory and ingests it; identical bytes
+// make a second call a no-op.
+func ingestDemo(ctx context.Context, db *store.DB) error {
 	descs, files, err := synth.Bundle(synth.Config{})
 	if err != nil {
 		return err

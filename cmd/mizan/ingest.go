@@ -19,6 +19,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the machine-readable summary as JSON")
 	draft := fs.Bool("draft", false, "store the new version as a draft, visible only with a token")
 	force := fs.Bool("force", false, "ingest even when the sources are identical to the latest version's")
+	demo := fs.Bool("demo", false, "ingest the bundled synthetic demo (what serve does on an empty data dir)")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "usage: mizan ingest [flags] DESCRIPTOR_OR_DATAPACKAGE...")
 		fs.PrintDefaults()
@@ -26,7 +27,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 && !*demo {
 		fs.Usage()
 		return errUsage
 	}
@@ -35,6 +36,11 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *demo {
+		if err := ingestDemo(ctx, db); err != nil {
+			return err
+		}
+	}
 	var summaries []*ingest.Summary
 	for _, path := range fs.Args() {
 		d, err := ingest.Load(path)
