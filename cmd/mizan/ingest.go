@@ -20,6 +20,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	draft := fs.Bool("draft", false, "store the new version as a draft, visible only with a token")
 	force := fs.Bool("force", false, "ingest even when the sources are identical to the latest version's")
 	demo := fs.Bool("demo", false, "ingest the bundled synthetic demo (what serve does on an empty data dir)")
+	dataset := fs.String("dataset", "", "store OCDS files and folders (PATH...) as a version of this contracts dataset")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "usage: mizan ingest [flags] DESCRIPTOR_OR_DATAPACKAGE...")
 		fs.PrintDefaults()
@@ -36,6 +37,9 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if isOCDSIngest(*dataset, fs.Args()) {
+		return m.ingestContracts(ctx, db, *dataset, fs.Args(), *asJSON, *force, *draft)
+	}
 	if *demo {
 		if err := ingestDemo(ctx, db); err != nil {
 			return err
