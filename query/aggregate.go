@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"math/big"
+	"slices"
 	"strconv"
 
 	"github.com/mizan-budget/mizan"
@@ -116,51 +117,48 @@ func (r *aggRequest) plan() *AggregatePlan {
 	return p
 }
 
-// aggregate answers a request without normalisation: the engine orders and
-// pages the cells.
+// aggregate answers a request without normalisation: the engine orders
+// and pages the cells and, in the same statement, counts them and computes
+// the totals (Stats), and folds the "other" cells (Top).
 func (s *Service) aggregate(ctx context.Context, r *aggRequest) (*mizan.AggregateResult, error) {
 	scale := r.t.v.Scale
 	p := r.plan()
-	total, err := s.eng.Count(ctx, p)
-	if err != nil {
-		return nil, internal("count cells", err)
-	}
+	p.Stats = true
+	p.Extremes = slices.Contains(r.aggs, "amount."+mizan.AggMin) || slices.Contains(r.aggs, "amount."+mizan.AggMax)
 	if r.top > 0 {
-		p.Limit = r.top
+		p.Top = r.top
 	} else {
 		p.Limit, p.Offset = r.size, r.offset
 	}
-	rdr, err := s.eng.Aggregate(ctx, p)
+	rows, err := s.aggregateRows(ctx, p)
 	if err != nil {
-		return nil, internal("aggregate", err)
+		return nil, err
 	}
-	cells, err := readCells(rdr, len(p.Groups), "k", scale)
-	if err != nil {
-		return nil, internal("aggregate", err)
-	}
-	var rest []cellData
-	if r.top > 0 && total > int64(r.top) {
-		rp := *p
-		rp.Limit, rp.Offset = 0, r.top
-		rdr, err := s.eng.Rest(ctx, &rp)
+	var stats *cellStats
+	if p.Top > 0 {
+		stats = r.topStats(rows)
+	} else if len(rows) > 0 {
+		stats = rows[0].stats
+	} else if p.Offset > 0 {
+		// A page past the last cell: read the statistics with the first.
+		fp := *p
+		fp.Limit, fp.Offset = 1, 0
+		first, err := s.aggregateRows(ctx, &fp)
 		if err != nil {
-			return nil, internal("fold other cells", err)
+			return nil, err
 		}
-		if rest, err = readCells(rdr, len(rp.Totals), "t", scale); err != nil {
-			return nil, internal("fold other cells", err)
+		if len(first) > 0 {
+			stats = first[0].stats
 		}
 	}
-	rdr, err = s.eng.Summary(ctx, p)
-	if err != nil {
-		return nil, internal("summary", err)
+	if stats == nil {
+		stats = &cellStats{} // no cells: nothing is selected
 	}
-	sums, err := readCells(rdr, len(p.Totals), "t", scale)
-	if err != nil {
-		return nil, internal("summary", err)
-	}
-
-	lab := newLabeler(s.eng, r.t, r.lang)
-	for _, c := range cells {
+	lab := s.newLabeler(r.t, r.lang)
+	for _, c := range rows {
+		if c.other {
+			continue
+		}
 		for k, g := range r.groups {
 			lab.add(g, c.keys[k])
 		}
@@ -168,44 +166,89 @@ func (s *Service) aggregate(ctx context.Context, r *aggRequest) (*mizan.Aggregat
 	if err := lab.fetch(ctx); err != nil {
 		return nil, err
 	}
-	totals := map[string]*big.Rat{} // currency ("" when not mixed) → total sum
-	for _, sc := range sums {
-		cur := ""
-		if r.mixed {
-			cur = sc.keys[0]
-		}
-		totals[cur] = exactOf(sc.sum, scale)
-	}
 	res := &mizan.AggregateResult{
-		TotalCellCount: total,
+		TotalCellCount: stats.cells,
 		Dataset:        r.t.ds.ID,
 		Version:        r.t.v.Number,
 		Currency:       r.currency,
+		Cells:          make([]mizan.Cell, 0, len(rows)),
 	}
-	for _, c := range cells {
-		ex := exactCell(c, scale)
-		res.Cells = append(res.Cells, r.cell(c.keys, c.valid, ex, totals[r.cellCurrencyKey(c.keys)], lab, scale, false))
+	for _, c := range rows {
+		cell := r.newCell(c.keys, lab, c.other)
+		r.plainValues(cell.Values, c.measures, c.total, scale)
+		res.Cells = append(res.Cells, cell)
 	}
-	for _, c := range rest {
-		keys, valid := r.otherKeys(c)
-		ex := exactCell(c, scale)
-		res.Cells = append(res.Cells, r.cell(keys, valid, ex, totals[r.cellCurrencyKey(keys)], lab, scale, true))
+	res.Summary = mizan.Cell{Keys: map[string]string{}, Labels: map[string]string{}, Values: make(map[string]string, len(r.aggs)), Currency: r.currency}
+	if r.mixed {
+		// Only the count adds up across currencies.
+		res.Summary.Currency = ""
+		if a := "amount." + mizan.AggCount; slices.Contains(r.aggs, a) {
+			res.Summary.Values[a] = strconv.FormatInt(stats.allCount, 10)
+		}
+	} else {
+		r.plainValues(res.Summary.Values, stats.total, stats.total.sum, scale)
 	}
-	res.Summary = r.summary(sums, scale, scale)
 	if r.top == 0 {
-		res.NextOffset = nextOffset(r.offset, len(cells), total)
+		res.NextOffset = nextOffset(r.offset, len(rows), stats.cells)
 	}
 	return res, nil
 }
 
-// otherKeys returns the keys of an "other" cell: only currency, when mixed.
-func (r *aggRequest) otherKeys(c cellData) ([]string, []bool) {
-	keys := make([]string, len(r.groups))
-	valid := make([]bool, len(r.groups))
-	if r.mixed && len(c.keys) > 0 {
-		keys[r.curKey], valid[r.curKey] = c.keys[0], c.valid[0]
+// topStats derives the statistics of a Top answer from its rows, which
+// hold every cell once, and sets each row's total.
+func (r *aggRequest) topStats(rows []cellData) *cellStats {
+	st := &cellStats{}
+	totals := map[string]*big.Int{}
+	for _, c := range rows {
+		st.cells += c.folded
+		st.allCount += c.count
+		k := r.cellCurrencyKey(c.keys)
+		totals[k] = addInt(totals[k], c.sum)
+		st.total.sum = addInt(st.total.sum, c.sum)
+		st.total.min = pickInt(st.total.min, c.min, -1)
+		st.total.max = pickInt(st.total.max, c.max, 1)
 	}
-	return keys, valid
+	st.total.count = st.allCount
+	for i := range rows {
+		rows[i].total = totals[r.cellCurrencyKey(rows[i].keys)]
+	}
+	return st
+}
+
+func addInt(a, b *big.Int) *big.Int {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return new(big.Int).Add(a, b)
+}
+
+// pickInt returns the smaller (dir -1) or larger (dir 1) of two values.
+func pickInt(a, b *big.Int, dir int) *big.Int {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	case a.Cmp(b) == dir:
+		return a
+	}
+	return b
+}
+
+// aggregateRows runs an aggregate plan with Stats (or Top).
+func (s *Service) aggregateRows(ctx context.Context, p *AggregatePlan) ([]cellData, error) {
+	rdr, err := s.eng.Aggregate(ctx, p)
+	if err != nil {
+		return nil, internal("aggregate", err)
+	}
+	rows, err := readCellRows(rdr, len(p.Groups), "k", p.Source.Scale, p.Stats && p.Top == 0)
+	if err != nil {
+		return nil, internal("aggregate", err)
+	}
+	return rows, nil
 }
 
 func (r *aggRequest) cellCurrencyKey(keys []string) string {
@@ -229,8 +272,70 @@ func exactOf(u *big.Int, scale int32) *big.Rat {
 	return ratOf(u, scale)
 }
 
-func exactCell(c cellData, scale int32) exact {
+func exactCell(c measures, scale int32) exact {
 	return exact{sum: exactOf(c.sum, scale), min: exactOf(c.min, scale), max: exactOf(c.max, scale), count: c.count}
+}
+
+// newCell returns an output cell with its keys and labels and an empty
+// Values map. An "other" cell has only its currency key, when mixed.
+func (r *aggRequest) newCell(keys []string, lab *labeler, other bool) mizan.Cell {
+	n := len(r.groups)
+	if other {
+		n = 0
+		if r.mixed {
+			n = 1
+		}
+	}
+	c := mizan.Cell{Keys: make(map[string]string, n), Labels: make(map[string]string, n), Values: make(map[string]string, len(r.aggs)), Currency: r.currency, Other: other}
+	for k, g := range r.groups {
+		if other && !(r.mixed && k == r.curKey) {
+			continue
+		}
+		c.Keys[g.Ref] = keys[k]
+		c.Labels[g.Ref] = lab.label(g, keys[k])
+	}
+	if r.mixed {
+		c.Currency = keys[r.curKey]
+	}
+	return c
+}
+
+// plainValues fills the requested aggregates from measures unscaled at
+// scale (no normalisation), exactly as values does from the same figures as
+// rationals: integer division rounded half to even instead of big.Rat.
+// total is the sum shares are relative to.
+func (r *aggRequest) plainValues(out map[string]string, m measures, total *big.Int, scale int32) {
+	for _, a := range r.aggs {
+		switch a {
+		case "amount." + mizan.AggSum:
+			if m.sum != nil {
+				out[a] = formatUnscaled(m.sum, scale)
+			} else {
+				out[a] = formatUnscaledInt(0, scale)
+			}
+		case "amount." + mizan.AggCount:
+			out[a] = strconv.FormatInt(m.count, 10)
+		case "amount." + mizan.AggMin:
+			if m.min != nil {
+				out[a] = formatUnscaled(m.min, scale)
+			}
+		case "amount." + mizan.AggMax:
+			if m.max != nil {
+				out[a] = formatUnscaled(m.max, scale)
+			}
+		case "amount." + mizan.AggAvg:
+			if m.sum != nil && m.count > 0 {
+				// sum / 10^scale / count at scale+extraDigits decimals.
+				num := new(big.Int).Mul(m.sum, pow10Int(extraDigits))
+				out[a] = formatUnscaled(quoHalfEven(num, big.NewInt(m.count)), scale+extraDigits)
+			}
+		case "amount." + mizan.AggShare:
+			if m.sum != nil && total != nil && total.Sign() != 0 {
+				num := new(big.Int).Mul(m.sum, pow10Int(fractionDigits))
+				out[a] = formatUnscaled(quoHalfEven(num, total), fractionDigits)
+			}
+		}
+	}
 }
 
 // cell formats one output cell. digits is the number of decimals of money
@@ -284,16 +389,8 @@ func (r *aggRequest) values(out map[string]string, ex exact, total *big.Rat, dig
 	}
 }
 
-// summary formats the grand totals. With mixed currencies only the count
+// summaryOf formats the grand totals. With mixed currencies only the count
 // is meaningful across currencies.
-func (r *aggRequest) summary(sums []cellData, scale, digits int32) mizan.Cell {
-	var exs []exact
-	for _, sc := range sums {
-		exs = append(exs, exactCell(sc, scale))
-	}
-	return r.summaryOf(exs, digits)
-}
-
 func (r *aggRequest) summaryOf(exs []exact, digits int32) mizan.Cell {
 	c := mizan.Cell{Keys: map[string]string{}, Labels: map[string]string{}, Values: map[string]string{}, Currency: r.currency}
 	var all exact

@@ -272,6 +272,11 @@ func unscaled(expr string, scale int32) string {
 // orderBy writes a total ORDER BY: the plan's terms, then every key.
 func (b *builder) orderBy(order []Order, nKeys int, expr func(Order) (string, bool)) {
 	b.w("\nORDER BY ")
+	b.orderTerms(order, nKeys, expr)
+}
+
+// orderTerms writes the terms of a total ordering (see orderBy).
+func (b *builder) orderTerms(order []Order, nKeys int, expr func(Order) (string, bool)) {
 	used := map[int]bool{}
 	first := true
 	for _, o := range order {
@@ -350,15 +355,119 @@ func (b *builder) limit(limit, offset int) {
 	}
 }
 
-// compileAggregate compiles the cells of an aggregate plan.
+// compileAggregate compiles the cells of an aggregate plan: a page, or
+// with Top the first cells and the "other" rows; with Stats, every row
+// also carries the plan's cell count and totals, computed by window
+// functions over the grouped cells, so one statement (one scan) answers the
+// whole request.
 func compileAggregate(p *AggregatePlan) (stmt, error) {
+	if p.Top > 0 {
+		return compileTop(p)
+	}
 	b := &builder{}
 	b.w("WITH cells AS (\n")
 	b.cells(p)
-	b.w("\n)\nSELECT * FROM cells")
+	if p.Stats {
+		keys, err := totalKeys(p)
+		if err != nil {
+			return stmt{}, err
+		}
+		b.w("\n)\nSELECT *")
+		b.aggregateStats(partition(keys), p.Extremes)
+		b.w("\nFROM cells")
+	} else {
+		b.w("\n)\nSELECT * FROM cells")
+	}
 	b.orderBy(p.Order, len(p.Groups), aggregateOrderExpr(p.Source.Scale))
 	b.limit(p.Limit, p.Offset)
 	return b.stmt()
+}
+
+// compileTop compiles the first p.Top cells followed by one "other" row per
+// Totals value folding the cells after them: the cells are ranked in the
+// plan's order, then grouped by rank up to Top and by Totals values past it.
+// Every cell is in exactly one row, and column folded counts them, so the
+// rows hold the statistics (p.Stats) without window functions.
+func compileTop(p *AggregatePlan) (stmt, error) {
+	keys, err := totalKeys(p)
+	if err != nil {
+		return stmt{}, err
+	}
+	isTotal := make(map[int]bool, len(keys))
+	for _, k := range keys {
+		isTotal[k] = true
+	}
+	b := &builder{}
+	b.w("WITH cells AS (\n")
+	b.cells(p)
+	b.w("\n), ranked AS (\nSELECT *, row_number() OVER (ORDER BY ")
+	b.orderTerms(p.Order, len(p.Groups), aggregateOrderExpr(p.Source.Scale))
+	b.w(") AS rn FROM cells\n), flagged AS (\nSELECT *, rn > ")
+	b.arg(int64(p.Top))
+	b.w(" AS other FROM ranked\n)\nSELECT ")
+	var group []string
+	for i := range p.Groups {
+		k := fmt.Sprintf("k%d", i)
+		if !isTotal[i] {
+			k = "CASE WHEN other THEN NULL ELSE " + k + " END"
+		}
+		group = append(group, k)
+		b.w(k, fmt.Sprintf(" AS k%d, ", i))
+	}
+	b.w("sum(amount_sum) AS amount_sum, CAST(sum(amount_count) AS BIGINT) AS amount_count, min(amount_min) AS amount_min, max(amount_max) AS amount_max, ",
+		colOther, ", count(*) AS ", colFolded, "\nFROM flagged\nGROUP BY CASE WHEN other THEN NULL ELSE rn END, ")
+	for _, g := range group {
+		b.w(g, ", ")
+	}
+	b.w("other\nORDER BY other")
+	for _, k := range keys {
+		b.w(fmt.Sprintf(", CASE WHEN other THEN k%d END ASC NULLS LAST", k))
+	}
+	b.w(", min(rn)")
+	return b.stmt()
+}
+
+// aggregateStats writes the Stats columns of an aggregate, as windows over
+// the cells; part is the Totals partition.
+func (b *builder) aggregateStats(part string, extremes bool) {
+	b.w(",\n  count(*) OVER () AS ", colCells,
+		",\n  sum(amount_sum) OVER ", part, " AS ", colTotalSum)
+	if extremes {
+		b.w(",\n  min(amount_min) OVER ", part, " AS ", colTotalMin,
+			",\n  max(amount_max) OVER ", part, " AS ", colTotalMax)
+	} else {
+		b.w(",\n  NULL AS ", colTotalMin, ", NULL AS ", colTotalMax)
+	}
+	b.w(",\n  CAST(sum(amount_count) OVER () AS BIGINT) AS ", colAllCount)
+}
+
+// totalKeys returns the index in p.Groups of each Totals column.
+func totalKeys(p *AggregatePlan) ([]int, error) {
+	keyOf := make([]int, len(p.Totals))
+	for i, t := range p.Totals {
+		keyOf[i] = -1
+		for j, g := range p.Groups {
+			if g.Name == t.Name {
+				keyOf[i] = j
+			}
+		}
+		if keyOf[i] < 0 {
+			return nil, fmt.Errorf("compile: total %q is not a grouping column", t.Name)
+		}
+	}
+	return keyOf, nil
+}
+
+// partition is the window over the cells sharing the given keys' values.
+func partition(keys []int) string {
+	if len(keys) == 0 {
+		return "()"
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("k%d", k)
+	}
+	return "(PARTITION BY " + strings.Join(parts, ", ") + ")"
 }
 
 // compileCount compiles the number of cells of an aggregate plan.
@@ -395,17 +504,9 @@ func compileSummary(p *AggregatePlan) (stmt, error) {
 
 // compileRest compiles the fold of the cells after p.Offset.
 func compileRest(p *AggregatePlan) (stmt, error) {
-	keyOf := make([]int, len(p.Totals))
-	for i, t := range p.Totals {
-		keyOf[i] = -1
-		for j, g := range p.Groups {
-			if g.Name == t.Name {
-				keyOf[i] = j
-			}
-		}
-		if keyOf[i] < 0 {
-			return stmt{}, fmt.Errorf("compile: total %q is not a grouping column", t.Name)
-		}
+	keyOf, err := totalKeys(p)
+	if err != nil {
+		return stmt{}, err
 	}
 	b := &builder{}
 	b.w("WITH cells AS (\n")
@@ -474,7 +575,15 @@ func compileExecution(p *ExecutionPlan) (stmt, error) {
 	if len(p.Groups) == 0 {
 		b.w("\nHAVING count(*) > 0")
 	}
-	b.w("\n)\nSELECT * FROM cells")
+	if p.Stats {
+		b.w("\n)\nSELECT *,\n  count(*) OVER () AS ", colCells)
+		for _, ph := range executionPhases {
+			b.w(",\n  sum(", ph, "_sum) OVER () AS total_", ph, "_sum, CAST(sum(", ph, "_count) OVER () AS BIGINT) AS total_", ph, "_count")
+		}
+		b.w("\nFROM cells")
+	} else {
+		b.w("\n)\nSELECT * FROM cells")
+	}
 	base := "CASE WHEN revised_count > 0 THEN revised_sum WHEN approved_count > 0 THEN approved_sum END"
 	executed := "executed_sum"
 	if p.ExecutedZero {
@@ -512,7 +621,12 @@ func hasRowID(cols []Column) bool {
 	return false
 }
 
-// compileFacts compiles a page of line items.
+// compileFacts compiles a page of line items. A page in row id order, or
+// deep, is read in two steps inside one statement: the row ids of the page
+// are found reading only the filter and order columns, then only those
+// rows are fetched whole (late materialisation). In row id order the ids
+// found are close together in storage, so the fetch skips most of the
+// table; a deep page no longer keeps whole rows in its top-N heap.
 func compileFacts(p *FactsPlan) (stmt, error) {
 	if !hasRowID(p.Columns) {
 		return stmt{}, errors.New("compile: facts plan without row_id")
@@ -527,6 +641,22 @@ func compileFacts(p *FactsPlan) (stmt, error) {
 	}
 	b.w("\nFROM ")
 	b.ident(p.Source.Table)
+	rowOrder := len(p.Order) == 0 || (p.Order[0].By == OrderKey && p.Order[0].Key >= 0 && p.Order[0].Key < len(p.Columns) &&
+		p.Columns[p.Order[0].Key].Name == store.ColRow)
+	if p.Limit > 0 && p.AfterRow == nil && (rowOrder || p.Offset >= lateOffset) {
+		b.w("\nWHERE ")
+		b.ident(store.ColRow)
+		b.w(" IN (\nSELECT ")
+		b.ident(store.ColRow)
+		b.w(" FROM ")
+		b.ident(p.Source.Table)
+		b.where(p.Filters, nil)
+		b.factsOrder(p)
+		b.limit(p.Limit, p.Offset)
+		b.w("\n)")
+		b.factsOrder(p)
+		return b.stmt()
+	}
 	var after func()
 	if p.AfterRow != nil {
 		after = func() {
@@ -536,6 +666,17 @@ func compileFacts(p *FactsPlan) (stmt, error) {
 		}
 	}
 	b.where(p.Filters, after)
+	b.factsOrder(p)
+	b.limit(p.Limit, p.Offset)
+	return b.stmt()
+}
+
+// lateOffset is the offset from which a facts page in another order than
+// row id is read with late materialisation.
+const lateOffset = 1000
+
+// factsOrder writes the ORDER BY of a facts plan, ended by row_id.
+func (b *builder) factsOrder(p *FactsPlan) {
 	b.w("\nORDER BY ")
 	rowOrdered := false
 	for i, o := range p.Order {
@@ -560,8 +701,6 @@ func compileFacts(p *FactsPlan) (stmt, error) {
 		b.ident(store.ColRow)
 		b.w(direction(false))
 	}
-	b.limit(p.Limit, p.Offset)
-	return b.stmt()
 }
 
 // compileCountFacts compiles the number of facts a facts plan's filters keep.
@@ -593,13 +732,16 @@ func compileMembers(p *MembersPlan) (stmt, error) {
 		}
 		b.w(")")
 	}
-	b.w(` AND "key" IN (`)
-	for i, k := range p.Keys {
-		if i > 0 {
-			b.w(", ")
+	if p.Keys != nil {
+		b.w(` AND "key" IN (`)
+		for i, k := range p.Keys {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.arg(k)
 		}
-		b.arg(k)
+		b.w(")")
 	}
-	b.w(")\n" + `ORDER BY "depth", "level", "key"`)
+	b.w("\n" + `ORDER BY "depth", "level", "key"`)
 	return b.stmt()
 }

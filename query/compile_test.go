@@ -70,6 +70,14 @@ func TestCompileGolden(t *testing.T) {
 		{"aggregate_total", func() (stmt, error) {
 			return compileAggregate(&AggregatePlan{Source: src, Filters: []Filter{year2024}, Order: []Order{{By: OrderSum, Desc: true}}, Limit: 100})
 		}},
+		{"aggregate_stats", func() (stmt, error) {
+			return compileAggregate(&AggregatePlan{Source: src, Groups: []Column{colMinistry, colCurrency}, Totals: []Column{colCurrency}, Filters: []Filter{year2024},
+				Order: []Order{{By: OrderSum, Desc: true}}, Stats: true, Limit: 100, Offset: 100})
+		}},
+		{"aggregate_top", func() (stmt, error) {
+			return compileAggregate(&AggregatePlan{Source: src, Groups: []Column{colMinistry, colCurrency}, Totals: []Column{colCurrency}, Filters: []Filter{year2024},
+				Order: []Order{{By: OrderKey, Key: 1}, {By: OrderSum, Desc: true}}, Stats: true, Extremes: true, Top: 5})
+		}},
 		{"count", func() (stmt, error) {
 			return compileCount(&AggregatePlan{Source: src, Groups: []Column{colDepartment, colChapter}, Filters: []Filter{year2024}})
 		}},
@@ -88,9 +96,17 @@ func TestCompileGolden(t *testing.T) {
 			return compileExecution(&ExecutionPlan{Source: src, Groups: []Column{colChapter, colDepartment},
 				Order: []Order{{By: OrderVariance}}, Limit: 50, Offset: 50})
 		}},
+		{"execution_stats", func() (stmt, error) {
+			return compileExecution(&ExecutionPlan{Source: src, Groups: []Column{colMinistry}, Filters: []Filter{year2024},
+				Order: []Order{{By: OrderExecuted, Desc: true}}, Stats: true, Limit: 100})
+		}},
 		{"facts", func() (stmt, error) {
 			return compileFacts(&FactsPlan{Source: src, Columns: []Column{{Name: store.ColRow, Type: TypeBigInt}, colYear, colMinistry, {Name: store.ColAmount, Type: TypeDecimal}},
 				Filters: []Filter{in(colMinistry, "M1")}, Order: []Order{{By: OrderKey, Key: 3, Desc: true}}, Limit: 100, Offset: 100})
+		}},
+		{"facts_row_order", func() (stmt, error) {
+			return compileFacts(&FactsPlan{Source: src, Columns: []Column{{Name: store.ColRow, Type: TypeBigInt}, colYear, colMinistry, {Name: store.ColAmount, Type: TypeDecimal}},
+				Filters: []Filter{in(colMinistry, "M1")}, Limit: 100, Offset: 500000})
 		}},
 		{"facts_keyset", func() (stmt, error) {
 			after := int64(65536)
@@ -260,6 +276,8 @@ func FuzzCompile(f *testing.F) {
 			func() (stmt, error) { return compileCount(p) },
 			func() (stmt, error) { return compileSummary(p) },
 			func() (stmt, error) { return compileRest(p) },
+			func() (stmt, error) { q := *p; q.Stats = true; return compileAggregate(&q) },
+			func() (stmt, error) { q := *p; q.Stats, q.Extremes, q.Top = true, desc, 3; return compileAggregate(&q) },
 			func() (stmt, error) {
 				return compileExecution(&ExecutionPlan{Source: src, Groups: p.Groups, Filters: filters, Order: execOrder})
 			},

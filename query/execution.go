@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
@@ -77,16 +78,32 @@ func (s *Service) Execution(ctx context.Context, q mizan.ExecutionQuery) (*mizan
 		Limit:        r.size,
 		Offset:       r.offset,
 	}
-	total, err := s.eng.Count(ctx, &AggregatePlan{Source: t.src, Groups: p.Groups, Filters: p.Filters})
-	if err != nil {
-		return nil, internal("count nodes", err)
-	}
+	p.Stats = true
 	rows, err := s.executionRows(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	res := &mizan.ExecutionResult{TotalRowCount: total, Dataset: t.ds.ID, Version: t.v.Number, Currency: r.currency}
-	lab := newLabeler(s.eng, t, r.lang)
+	var stats *phaseStats
+	if len(rows) > 0 {
+		stats = rows[0].stats
+	} else if p.Offset > 0 {
+		// A page past the last node: read the statistics with the first.
+		fp := *p
+		fp.Limit, fp.Offset = 1, 0
+		first, err := s.executionRows(ctx, &fp)
+		if err != nil {
+			return nil, err
+		}
+		if len(first) > 0 {
+			stats = first[0].stats
+		}
+	}
+	var total int64
+	if stats != nil {
+		total = stats.nodes
+	}
+	res := &mizan.ExecutionResult{TotalRowCount: total, Dataset: t.ds.ID, Version: t.v.Number, Currency: r.currency, Rows: make([]mizan.ExecutionRow, 0, len(rows))}
+	lab := s.newLabeler(t, r.lang)
 	for _, row := range rows {
 		for k, g := range r.groups {
 			lab.add(g, row.keys[k])
@@ -97,7 +114,7 @@ func (s *Service) Execution(ctx context.Context, q mizan.ExecutionQuery) (*mizan
 	}
 	for _, row := range rows {
 		out := row.format(t.v.Scale, low, p.ExecutedZero)
-		out.Keys, out.Labels, out.Currency = map[string]string{}, map[string]string{}, r.currency
+		out.Keys, out.Labels, out.Currency = make(map[string]string, len(r.groups)), make(map[string]string, len(r.groups)), r.currency
 		for k, g := range r.groups {
 			out.Keys[g.Ref] = row.keys[k]
 			out.Labels[g.Ref] = lab.label(g, row.keys[k])
@@ -109,14 +126,10 @@ func (s *Service) Execution(ctx context.Context, q mizan.ExecutionQuery) (*mizan
 	}
 	res.NextOffset = nextOffset(r.offset, len(rows), total)
 	if !r.mixed {
-		sp := *p
-		sp.Groups, sp.Order, sp.Limit, sp.Offset = nil, nil, 0, 0
-		sum, err := s.executionRows(ctx, &sp)
-		if err != nil {
-			return nil, err
-		}
-		if len(sum) == 1 {
-			res.Summary = sum[0].format(t.v.Scale, low, p.ExecutedZero)
+		// The totals over every node are those over every fact; no facts,
+		// no summary.
+		if stats != nil {
+			res.Summary = stats.total.format(t.v.Scale, low, p.ExecutedZero)
 		}
 		res.Summary.Currency = r.currency
 	}
@@ -144,11 +157,23 @@ func resolveExecutionOrder(t *target, orders []mizan.Order, groups []field) ([]O
 
 // phaseRow is one node's phase figures.
 type phaseRow struct {
-	keys                []string
+	keys []string
+	phaseFigures
+	// stats are the plan's statistics (Stats plans only).
+	stats *phaseStats
+}
+
+type phaseFigures struct {
 	approved, revised   *big.Int
 	executed            *big.Int
 	nApproved, nRevised int64
 	nExecuted           int64
+}
+
+// phaseStats are the Stats columns of an execution row.
+type phaseStats struct {
+	nodes int64
+	total phaseFigures
 }
 
 func (s *Service) executionRows(ctx context.Context, p *ExecutionPlan) ([]phaseRow, error) {
@@ -158,35 +183,26 @@ func (s *Service) executionRows(ctx context.Context, p *ExecutionPlan) ([]phaseR
 	}
 	scale := p.Source.Scale
 	var out []phaseRow
+	cols, err := phaseColumnsOf(rdr.Schema(), len(p.Groups), p.Stats)
+	if err != nil {
+		rdr.Release()
+		return nil, internal("execution", err)
+	}
 	err = eachRow(rdr, func(rec arrow.RecordBatch, i int) error {
 		row := phaseRow{keys: make([]string, len(p.Groups))}
-		for k := range p.Groups {
-			col, err := column(rec, "k"+strconv.Itoa(k))
-			if err != nil {
-				return err
-			}
-			row.keys[k], _ = keyAt(col, i)
+		for k, at := range cols.keys {
+			row.keys[k], _ = keyAt(rec.Column(at), i)
 		}
-		for _, m := range []struct {
-			name string
-			sum  **big.Int
-			n    *int64
-		}{
-			{mizan.PhaseApproved, &row.approved, &row.nApproved},
-			{mizan.PhaseRevised, &row.revised, &row.nRevised},
-			{mizan.PhaseExecuted, &row.executed, &row.nExecuted},
-		} {
-			col, err := column(rec, m.name+"_sum")
-			if err != nil {
+		var err error
+		if row.phaseFigures, err = cols.row.read(rec, i, scale); err != nil {
+			return err
+		}
+		if p.Stats {
+			row.stats = &phaseStats{}
+			row.stats.nodes, _ = intAt(rec.Column(cols.nodes), i)
+			if row.stats.total, err = cols.total.read(rec, i, scale); err != nil {
 				return err
 			}
-			if *m.sum, err = decimalAt(col, i, scale); err != nil {
-				return err
-			}
-			if col, err = column(rec, m.name+"_count"); err != nil {
-				return err
-			}
-			*m.n, _ = intAt(col, i)
 		}
 		out = append(out, row)
 		return nil
@@ -197,8 +213,73 @@ func (s *Service) executionRows(ctx context.Context, p *ExecutionPlan) ([]phaseR
 	return out, nil
 }
 
+// phaseColumns are the column indices of an execution record.
+type phaseColumns struct {
+	keys       []int
+	row, total phaseIndex
+	nodes      int
+}
+
+// phaseIndex are the indices of the sum and count of each phase.
+type phaseIndex [3][2]int
+
+func phaseColumnsOf(s *arrow.Schema, nKeys int, stats bool) (phaseColumns, error) {
+	c := phaseColumns{keys: make([]int, nKeys), nodes: -1}
+	find := func(name string) (int, error) {
+		if at := index(s, name); at >= 0 {
+			return at, nil
+		}
+		return -1, fmt.Errorf("read records: no column %q", name)
+	}
+	var err error
+	for k := range c.keys {
+		if c.keys[k], err = find("k" + strconv.Itoa(k)); err != nil {
+			return c, err
+		}
+	}
+	for i, ph := range executionPhases {
+		if c.row[i][0], err = find(ph + "_sum"); err != nil {
+			return c, err
+		}
+		if c.row[i][1], err = find(ph + "_count"); err != nil {
+			return c, err
+		}
+		if !stats {
+			continue
+		}
+		if c.total[i][0], err = find("total_" + ph + "_sum"); err != nil {
+			return c, err
+		}
+		if c.total[i][1], err = find("total_" + ph + "_count"); err != nil {
+			return c, err
+		}
+	}
+	if stats {
+		if c.nodes, err = find(colCells); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// read reads the phase figures of row i.
+func (x phaseIndex) read(rec arrow.RecordBatch, i int, scale int32) (phaseFigures, error) {
+	var f phaseFigures
+	for j, m := range []struct {
+		sum **big.Int
+		n   *int64
+	}{{&f.approved, &f.nApproved}, {&f.revised, &f.nRevised}, {&f.executed, &f.nExecuted}} {
+		var err error
+		if *m.sum, err = decimalAt(rec.Column(x[j][0]), i, scale); err != nil {
+			return f, err
+		}
+		*m.n, _ = intAt(rec.Column(x[j][1]), i)
+	}
+	return f, nil
+}
+
 // format computes the row's figures exactly.
-func (r phaseRow) format(scale int32, low *big.Rat, executedZero bool) mizan.ExecutionRow {
+func (r phaseFigures) format(scale int32, low *big.Rat, executedZero bool) mizan.ExecutionRow {
 	var out mizan.ExecutionRow
 	str := func(u *big.Int, n int64) string {
 		if u == nil || n == 0 {

@@ -185,7 +185,7 @@ func (s *Service) aggregateBatch(ctx context.Context, r *aggRequest, in arrow.Re
 	scale := r.t.v.Scale
 	n := int(in.NumRows())
 	cells := make([]cellData, n)
-	lab := newLabeler(s.eng, r.t, r.lang)
+	lab := s.newLabeler(r.t, r.lang)
 	for i := 0; i < n; i++ {
 		c, err := readCell(in, i, len(r.groups), "k", scale)
 		if err != nil {
@@ -225,7 +225,7 @@ func (s *Service) aggregateBatch(ctx context.Context, r *aggRequest, in arrow.Re
 		col++
 		for _, c := range cells {
 			vals := map[string]string{}
-			ex := exactCell(c, scale)
+			ex := exactCell(c.measures, scale)
 			r.values(vals, ex, totals[r.cellCurrencyKey(c.keys)], scale, scale+extraDigits)
 			if a == "amount."+mizan.AggCount {
 				fb.(*array.Int64Builder).Append(c.count)

@@ -123,15 +123,11 @@ func (s *Service) Facts(ctx context.Context, q mizan.FactsQuery) (*mizan.FactsRe
 	if err != nil {
 		return nil, err
 	}
-	total, err := s.eng.CountFacts(ctx, r.plan)
-	if err != nil {
-		return nil, internal("count facts", err)
-	}
 	rdr, err := s.eng.Facts(ctx, r.plan)
 	if err != nil {
 		return nil, internal("list facts", err)
 	}
-	var facts []mizan.Fact
+	facts := make([]mizan.Fact, 0, r.plan.Limit)
 	err = eachRow(rdr, func(rec arrow.RecordBatch, i int) error {
 		f, err := r.fact(rec, i)
 		if err != nil {
@@ -143,7 +139,15 @@ func (s *Service) Facts(ctx context.Context, q mizan.FactsQuery) (*mizan.FactsRe
 	if err != nil {
 		return nil, internal("list facts", err)
 	}
-	lab := newLabeler(s.eng, r.t, q.Lang)
+	// A short page ends the listing, which tells the count; a full or an
+	// empty one past the start needs it counted.
+	total := int64(q.Offset + len(facts))
+	if len(facts) == r.plan.Limit || (len(facts) == 0 && q.Offset > 0) {
+		if total, err = s.eng.CountFacts(ctx, r.plan); err != nil {
+			return nil, internal("count facts", err)
+		}
+	}
+	lab := s.newLabeler(r.t, q.Lang)
 	for _, f := range facts {
 		for _, c := range r.cols {
 			if c.key {

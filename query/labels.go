@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -28,28 +29,205 @@ var fixedLabels = map[string]map[string]mizan.Text{
 
 type levelID struct{ dim, level string }
 
-// labeler collects the keys a response shows, fetches their labels in one
-// query per dimension, and picks each label in the requested language,
-// falling back to English, Arabic, the dataset's source language and
-// finally the key itself.
-type labeler struct {
-	eng  Engine
-	t    *target
-	lang string
-	want map[levelID]map[string]bool
-	got  map[levelID]map[string]mizan.Text
+// memberText is a member's stored labels: English, Arabic and the source
+// language's (which language that is the dataset says when the label is
+// read, as a newer descriptor may change it).
+type memberText struct{ en, ar, src string }
+
+// get returns the label in lang ("" when there is none); srcLang is the
+// dataset's source language.
+func (t memberText) get(lang, srcLang string) string {
+	if srcLang != "" && lang == srcLang && t.src != "" {
+		return t.src
+	}
+	switch lang {
+	case "en":
+		return t.en
+	case "ar":
+		return t.ar
+	}
+	return ""
 }
 
-func newLabeler(eng Engine, t *target, lang string) *labeler {
+// Label cache limits: levels with more members are looked up per request;
+// past cacheMaxMembers in all, the cache starts afresh.
+const (
+	cacheMaxLevel   = 20_000
+	cacheMaxMembers = 1_000_000
+)
+
+// labelCache holds the labels of the members of small levels, per
+// dimension of a version, each loaded once with one query. Versions are
+// immutable, so entries never go stale.
+type labelCache struct {
+	mu      sync.Mutex
+	entries map[dimVersion]*dimLabels
+	size    int
+}
+
+type dimVersion struct {
+	dataset string
+	version int
+	dim     string
+}
+
+// dimLabels are the labels of one dimension's cached levels; ready is
+// closed once they are loaded (or failed to).
+type dimLabels struct {
+	ready  chan struct{}
+	err    error
+	levels map[string]map[string]memberText
+}
+
+func newLabelCache() *labelCache {
+	return &labelCache{entries: map[dimVersion]*dimLabels{}}
+}
+
+// cachedLevels returns the levels of dim the cache holds: those with at
+// most cacheMaxLevel members.
+func cachedLevels(t *target, dim string) map[string]bool {
+	d, ok := t.v.Dimension(dim)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]bool, len(d.Levels))
+	for _, l := range d.Levels {
+		if l.Members <= cacheMaxLevel {
+			out[l.ID] = true
+		}
+	}
+	return out
+}
+
+// dim returns the cached labels of a dimension of t's version, loading them
+// through eng on first use.
+func (c *labelCache) dim(ctx context.Context, eng Engine, t *target, dim string) (*dimLabels, error) {
+	id := dimVersion{t.ds.ID, t.v.Number, dim}
+	for {
+		c.mu.Lock()
+		e, ok := c.entries[id]
+		if !ok {
+			e = &dimLabels{ready: make(chan struct{})}
+			c.entries[id] = e
+			c.mu.Unlock()
+			c.load(ctx, eng, t, id, e)
+			if e.err != nil {
+				return nil, e.err
+			}
+			return e, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return nil, internal("read labels", ctx.Err())
+		}
+		if e.err == nil {
+			return e, nil
+		}
+		// The load failed (perhaps its caller went away): try again.
+		if err := ctx.Err(); err != nil {
+			return nil, internal("read labels", err)
+		}
+	}
+}
+
+func (c *labelCache) load(ctx context.Context, eng Engine, t *target, id dimVersion, e *dimLabels) {
+	defer close(e.ready)
+	var levels []string
+	for l := range cachedLevels(t, id.dim) {
+		levels = append(levels, l)
+	}
+	sort.Strings(levels)
+	e.levels = make(map[string]map[string]memberText, len(levels))
+	n := 0
+	if len(levels) > 0 {
+		rdr, err := eng.Members(ctx, &MembersPlan{Dataset: id.dataset, Version: id.version, Dimension: id.dim, Levels: levels})
+		if err == nil {
+			err = eachRow(rdr, func(rec arrow.RecordBatch, i int) error {
+				level, _ := keyAt(rec.Column(0), i)
+				key, _ := keyAt(rec.Column(1), i)
+				var mt memberText
+				mt.en, _ = keyAt(rec.Column(2), i)
+				mt.ar, _ = keyAt(rec.Column(3), i)
+				mt.src, _ = keyAt(rec.Column(4), i)
+				m := e.levels[level]
+				if m == nil {
+					m = map[string]memberText{}
+					e.levels[level] = m
+				}
+				m[key] = mt
+				n++
+				return nil
+			})
+		}
+		if err != nil {
+			e.err = internal("read labels", err)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.err != nil {
+		if c.entries[id] == e {
+			delete(c.entries, id)
+		}
+		return
+	}
+	c.size += n
+	if c.size > cacheMaxMembers {
+		c.entries = map[dimVersion]*dimLabels{id: e}
+		c.size = n
+	}
+}
+
+// labeler collects the keys a response shows and labels them in the
+// requested language, falling back to English, Arabic, the dataset's
+// source language and finally the key itself. Labels of small levels come
+// from the service's cache; the others are fetched in one query per
+// dimension.
+type labeler struct {
+	eng   Engine
+	cache *labelCache
+	t     *target
+	lang  string
+	// cached are the levels the cache holds, per dimension (nil when not
+	// yet looked up).
+	cached map[string]map[string]bool
+	dims   map[string]*dimLabels
+	want   map[levelID]map[string]bool
+	got    map[levelID]map[string]memberText
+}
+
+func (s *Service) newLabeler(t *target, lang string) *labeler {
 	if lang == "" {
 		lang = "en"
 	}
-	return &labeler{eng: eng, t: t, lang: lang, want: map[levelID]map[string]bool{}, got: map[levelID]map[string]mizan.Text{}}
+	return &labeler{eng: s.eng, cache: s.labels, t: t, lang: lang, cached: map[string]map[string]bool{},
+		dims: map[string]*dimLabels{}, want: map[levelID]map[string]bool{}, got: map[levelID]map[string]memberText{}}
+}
+
+// fromCache says whether the cache holds the labels of f's level.
+func (l *labeler) fromCache(f field) bool {
+	if l.cache == nil {
+		return false
+	}
+	lv, ok := l.cached[f.Dim]
+	if !ok {
+		lv = cachedLevels(l.t, f.Dim)
+		l.cached[f.Dim] = lv
+	}
+	return lv[f.Level]
 }
 
 // add records a key to label.
 func (l *labeler) add(f field, key string) {
 	if f.Fixed || key == "" {
+		return
+	}
+	if l.fromCache(f) {
+		if _, ok := l.dims[f.Dim]; !ok {
+			l.dims[f.Dim] = nil
+		}
 		return
 	}
 	id := levelID{f.Dim, f.Level}
@@ -61,6 +239,13 @@ func (l *labeler) add(f field, key string) {
 
 // fetch loads the labels of every recorded key.
 func (l *labeler) fetch(ctx context.Context) error {
+	for d := range l.dims {
+		dl, err := l.cache.dim(ctx, l.eng, l.t, d)
+		if err != nil {
+			return err
+		}
+		l.dims[d] = dl
+	}
 	byDim := map[string][]string{}
 	for id := range l.want {
 		byDim[id.dim] = append(byDim[id.dim], id.level)
@@ -91,21 +276,15 @@ func (l *labeler) fetch(ctx context.Context) error {
 		err = eachRow(rdr, func(rec arrow.RecordBatch, i int) error {
 			level, _ := keyAt(rec.Column(0), i)
 			key, _ := keyAt(rec.Column(1), i)
-			t := mizan.Text{}
-			if s, ok := keyAt(rec.Column(2), i); ok && s != "" {
-				t["en"] = s
-			}
-			if s, ok := keyAt(rec.Column(3), i); ok && s != "" {
-				t["ar"] = s
-			}
-			if s, ok := keyAt(rec.Column(4), i); ok && s != "" && l.t.ds.Language != "" {
-				t[l.t.ds.Language] = s
-			}
+			var mt memberText
+			mt.en, _ = keyAt(rec.Column(2), i)
+			mt.ar, _ = keyAt(rec.Column(3), i)
+			mt.src, _ = keyAt(rec.Column(4), i)
 			id := levelID{d, level}
 			if l.got[id] == nil {
-				l.got[id] = map[string]mizan.Text{}
+				l.got[id] = map[string]memberText{}
 			}
-			l.got[id][key] = t
+			l.got[id][key] = mt
 			return nil
 		})
 		if err != nil {
@@ -120,21 +299,30 @@ func (l *labeler) label(f field, key string) string {
 	if key == "" {
 		return ""
 	}
-	var t mizan.Text
+	src := l.t.ds.Language
 	if f.Fixed {
-		t = fixedLabels[f.Dim][key]
-	} else {
-		t = l.got[levelID{f.Dim, f.Level}][key]
+		if s := pick(fixedLabels[f.Dim][key], l.lang, src); s != "" {
+			return s
+		}
+		return key
 	}
-	if s := pick(t, l.lang, l.t.ds.Language); s != "" {
-		return s
+	var mt memberText
+	if dl := l.dims[f.Dim]; dl != nil && l.fromCache(f) {
+		mt = dl.levels[f.Level][key]
+	} else {
+		mt = l.got[levelID{f.Dim, f.Level}][key]
+	}
+	for _, lang := range [...]string{l.lang, "en", "ar", src} {
+		if s := mt.get(lang, src); s != "" {
+			return s
+		}
 	}
 	return key
 }
 
 // pick returns the text in lang, else English, Arabic, the source language.
 func pick(t mizan.Text, lang, src string) string {
-	for _, l := range []string{lang, "en", "ar", src} {
+	for _, l := range [...]string{lang, "en", "ar", src} {
 		if s := t[l]; s != "" {
 			return s
 		}

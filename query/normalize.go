@@ -119,7 +119,7 @@ func (s *Service) normalizedAggregate(ctx context.Context, r *aggRequest, cuts [
 	var summaries = map[string]exact{}
 	for _, c := range raw {
 		y, _ := strconv.Atoi(c.keys[yearAt])
-		ex := f.apply(exactCell(c, scale), y, c.keys[curAt])
+		ex := f.apply(exactCell(c.measures, scale), y, c.keys[curAt])
 		id := cellID(c.keys[:nKeys], c.valid[:nKeys])
 		if oc, ok := merged[id]; ok {
 			oc.ex = merge(oc.ex, ex)
@@ -146,7 +146,7 @@ func (s *Service) normalizedAggregate(ctx context.Context, r *aggRequest, cuts [
 		Applied:        f.appliedList(),
 	}
 	page, rest := pageCells(cells, r.top, r.size, r.offset)
-	lab := newLabeler(s.eng, r.t, r.lang)
+	lab := s.newLabeler(r.t, r.lang)
 	for _, c := range page {
 		for k, g := range r.groups {
 			lab.add(g, c.keys[k])

@@ -100,10 +100,23 @@ type AggregatePlan struct {
 	Groups  []Column
 	Filters []Filter
 	Order   []Order
-	// Totals groups the rows of Summary and Rest (e.g. currency when a
-	// selection mixes currencies, year for normalisation). Rest needs
-	// Totals ⊆ Groups.
+	// Totals groups the rows of Summary and Rest, and the totals of Stats
+	// and Top (e.g. currency when a selection mixes currencies). Rest,
+	// Stats and Top need Totals ⊆ Groups.
 	Totals []Column
+	// Stats asks Aggregate to return, on every row, the number of cells,
+	// the measures folded over the cells sharing the row's Totals values
+	// and the fact count over all cells (see Engine), so that one
+	// statement answers a page with its totals.
+	Stats bool
+	// Extremes asks for the minima and maxima of the Stats totals; without
+	// it they may be NULL (each window function costs time).
+	Extremes bool
+	// Top, when positive, makes Aggregate return the first Top cells and
+	// then one "other" row per Totals value folding the cells after them;
+	// Limit, Offset and Stats are then ignored (the rows fold every cell,
+	// so they give the statistics).
+	Top int
 	// Limit caps the cells returned (0 = all); Offset skips the first cells.
 	Limit, Offset int
 }
@@ -118,8 +131,11 @@ type ExecutionPlan struct {
 	// ExecutedZero counts a node without executed facts as executed 0 (set
 	// when the version has executed figures at all).
 	ExecutedZero bool
-	Limit        int
-	Offset       int
+	// Stats asks Execution to return, on every row, the number of nodes
+	// and the phase sums and counts over all nodes (see Engine).
+	Stats  bool
+	Limit  int
+	Offset int
 }
 
 // FactsPlan is a resolved line-item listing.
@@ -144,7 +160,8 @@ type MembersPlan struct {
 	Version   int
 	Dimension string
 	Levels    []string
-	Keys      []string
+	// Keys are the member keys wanted; nil means every member.
+	Keys []string
 }
 
 // Result column names an Engine returns. Aggregate and Rest rows have the
@@ -154,4 +171,13 @@ const (
 	colCount = "amount_count"
 	colMin   = "amount_min"
 	colMax   = "amount_max"
+
+	// Stats and Top columns of Aggregate (and cell_count of Execution).
+	colCells    = "cell_count"
+	colTotalSum = "total_sum"
+	colTotalMin = "total_min"
+	colTotalMax = "total_max"
+	colAllCount = "all_count"
+	colOther    = "other"
+	colFolded   = "folded"
 )

@@ -79,7 +79,12 @@ func decimalAt(col arrow.Array, i int, scale int32) (*big.Int, error) {
 	var from int32
 	switch c := col.(type) {
 	case *array.Decimal128:
-		u = c.Value(i).BigInt()
+		v := c.Value(i)
+		if hi, lo := v.HighBits(), v.LowBits(); (hi == 0 && lo>>63 == 0) || (hi == -1 && lo>>63 == 1) {
+			u = big.NewInt(int64(lo)) // fits an int64: skip the general conversion
+		} else {
+			u = v.BigInt()
+		}
 		from = c.DataType().(*arrow.Decimal128Type).Scale
 	case *array.Decimal256:
 		u = c.Value(i).BigInt()

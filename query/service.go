@@ -50,13 +50,15 @@ type Service struct {
 	eng  Engine
 	opts Options
 	lim  *limiter
+	// labels caches the labels of small levels (see labeler).
+	labels *labelCache
 }
 
 // NewService returns a query service reading the catalog from db and facts
 // through eng (usually NewDuckDB(db)).
 func NewService(db *store.DB, eng Engine, opts Options) *Service {
 	opts = opts.withDefaults()
-	return &Service{db: db, eng: eng, opts: opts, lim: newLimiter(opts.MaxConcurrent, opts.QueueWait)}
+	return &Service{db: db, eng: eng, opts: opts, lim: newLimiter(opts.MaxConcurrent, opts.QueueWait), labels: newLabelCache()}
 }
 
 // begin takes a concurrency slot and applies the query timeout. The

@@ -87,16 +87,28 @@ func (db *DB) invalidateCatalog() {
 	db.catMu.Unlock()
 }
 
-// GetDataset returns one dataset with its visible versions.
+// GetDataset returns one dataset with its visible versions. It reads the
+// cached catalog and copies only that dataset (it is on every query's path).
 func (db *DB) GetDataset(ctx context.Context, id string, includeDrafts bool) (*mizan.Dataset, error) {
-	all, err := db.ListDatasets(ctx, includeDrafts)
+	all, err := db.catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for i := range all {
-		if all[i].ID == id {
-			return &all[i], nil
+	for _, d := range all {
+		if d.ID != id {
+			continue
 		}
+		vs := make([]mizan.Version, 0, len(d.Versions))
+		for _, v := range d.Versions {
+			if v.Status == mizan.StatusPublished || includeDrafts {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) == 0 {
+			break // like ListDatasets: a dataset with no visible version is not listed
+		}
+		d.Versions = vs
+		return &d, nil
 	}
 	return nil, &mizan.Error{Code: mizan.ENOTFOUND, Field: "dataset", Message: fmt.Sprintf("no dataset %q", id)}
 }
