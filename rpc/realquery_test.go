@@ -166,9 +166,7 @@ func TestQueryServiceErrors(t *testing.T) {
 	}
 }
 
-// Real datasets end to end: once the ingest package can load the datasets
-// in datasets/ (or a small sample of them) into a store, add tests here that
-// ingest each one, serve it with newEnv-style options and check published
-// totals through Aggregate, one member page per dimension through
-// ListMembers, provenance through Facts, and GetIngestReport's
-// reconciliation, over every protocol (see TestQueryServiceAgreesAcrossProtocols).
+// Real datasets end to end (every RPC over every protocol, on the public
+// datasets of ../../shared/datasets ingested through the real pipeline and
+// checked against an independent pass over the raw files) live in
+// realdata_test.go, with helpers in realdata_*_test.go.

@@ -199,10 +199,11 @@ func (db *DB) Reconciliation(ctx context.Context, id string, version int) ([]Mis
 // ListMembers returns members of one level of a dimension, optionally under
 // a parent and matching a search (Arabic- and accent-folded), by label.
 func (db *DB) ListMembers(ctx context.Context, q mizan.MembersQuery) (*mizan.MembersResult, error) {
-	_, v, err := db.ResolveVersion(ctx, q.Dataset, q.Version, q.IncludeDrafts)
+	d, v, err := db.ResolveVersion(ctx, q.Dataset, q.Version, q.IncludeDrafts)
 	if err != nil {
 		return nil, err
 	}
+	srcLang := d.Language
 	dimID, levelID := mizan.SplitRef(q.Ref)
 	dim, ok := v.Dimension(dimID)
 	if !ok {
@@ -228,14 +229,20 @@ func (db *DB) ListMembers(ctx context.Context, q mizan.MembersQuery) (*mizan.Mem
 		where = append(where, "contains(m.search, ?)")
 		args = append(args, tok)
 	}
+	// Members are ordered by the label the caller reads: the requested
+	// language first, as mizan.Text.Get falls back.
 	labelCol := "coalesce(m.label_en, m.label_ar, m.label_src, m.key)"
-	if q.Lang == "ar" {
+	switch {
+	case q.Lang == "ar":
 		labelCol = "coalesce(m.label_ar, m.label_en, m.label_src, m.key)"
+	case q.Lang != "" && q.Lang != "en" && q.Lang == srcLang:
+		labelCol = "coalesce(m.label_src, m.label_en, m.label_ar, m.key)"
 	}
 	childCount := "0"
+	var childArgs []any
 	if depth+1 < len(dim.Levels) {
-		childCount = `(SELECT count(*) FROM members c WHERE c.dataset_id = m.dataset_id AND c.version = m.version AND c.dim = m.dim AND c.level = '` +
-			strings.ReplaceAll(dim.Levels[depth+1].ID, "'", "") + `' AND c.parent = m.key)`
+		childCount = `(SELECT count(*) FROM members c WHERE c.dataset_id = m.dataset_id AND c.version = m.version AND c.dim = m.dim AND c.level = ? AND c.parent = m.key)`
+		childArgs = []any{dim.Levels[depth+1].ID}
 	}
 	cond := strings.Join(where, " AND ")
 	var total int64
@@ -244,16 +251,12 @@ func (db *DB) ListMembers(ctx context.Context, q mizan.MembersQuery) (*mizan.Mem
 	}
 	stmt := fmt.Sprintf(`SELECT m.key, coalesce(m.parent, ''), coalesce(m.label_en, ''), coalesce(m.label_ar, ''), coalesce(m.label_src, ''), %s
 FROM members m WHERE %s ORDER BY %s, m.key LIMIT ? OFFSET ?`, childCount, cond, labelCol)
-	rows, err := db.SQL.QueryContext(ctx, stmt, append(args, q.PageSize, q.Offset)...)
+	rows, err := db.SQL.QueryContext(ctx, stmt, append(append(childArgs, args...), q.PageSize, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
 	defer rows.Close()
 	res := &mizan.MembersResult{TotalCount: total}
-	srcLang, err := db.datasetLanguage(ctx, q.Dataset)
-	if err != nil {
-		return nil, fmt.Errorf("read dataset language: %w", err)
-	}
 	for rows.Next() {
 		m := mizan.Member{Dimension: dim.ID, Level: level.ID, Label: mizan.Text{}}
 		var en, ar, src string
@@ -275,16 +278,4 @@ func setText(t mizan.Text, lang, s string) {
 	if s != "" && lang != "" {
 		t[lang] = s
 	}
-}
-
-func (db *DB) datasetLanguage(ctx context.Context, id string) (string, error) {
-	var meta string
-	if err := db.SQL.QueryRowContext(ctx, `SELECT meta FROM datasets WHERE id = ?`, id).Scan(&meta); err != nil {
-		return "", err
-	}
-	var d mizan.Dataset
-	if err := json.Unmarshal([]byte(meta), &d); err != nil {
-		return "", err
-	}
-	return d.Language, nil
 }
