@@ -785,7 +785,7 @@ func TestRealDataBahrain(t *testing.T) {
 		}
 	})
 
-	// Independent totals, by year × phase × direction and by measure.
+	// Independent totals, by year × phase × direction and by expenditure type.
 	want := totals{}
 	byMeasure := map[string]totals{}
 	for _, f := range files {
@@ -822,11 +822,11 @@ func TestRealDataBahrain(t *testing.T) {
 	in := ingestShared(t, id)
 	in.checkTotals(t, want)
 	for m, ts := range byMeasure {
-		cond := "measure IS NULL"
+		cond := `"type" IS NULL`
 		if m != "" {
-			cond = "measure = '" + m + "'"
+			cond = `"type" = '` + m + "'"
 		}
-		compareTotals(t, "measure "+m, ts, in.factTotalsBy(t, cond))
+		compareTotals(t, "type "+m, ts, in.factTotalsBy(t, cond))
 	}
 	if in.sum.RowsRejected != 0 {
 		t.Errorf("%d rows rejected", in.sum.RowsRejected)
@@ -1001,6 +1001,8 @@ func TestRealDataMexicoPEF(t *testing.T) {
 	want := totals{}
 	var dashes, negatives int
 	ramoLabel := map[string]string{}
+	unidad := colIndex(t, h, "UNIDAD")
+	units := map[string]bool{} // Ramo.UNIDAD: unit codes are only unique under their ramo
 	for _, rec := range recs[1:] {
 		if isBlank(rec) {
 			continue
@@ -1019,6 +1021,7 @@ func TestRealDataMexicoPEF(t *testing.T) {
 		fmt.Sscan(rec[ciclo], &y)
 		want.add(cell{y, "approved", "expenditure"}, v)
 		ramoLabel[rec[ramo]] = rec[ramoDesc]
+		units[strings.TrimSpace(rec[ramo])+"."+strings.TrimSpace(rec[unidad])] = true
 	}
 	sum, n := want.grand()
 	if n != 75312 || dashes != 141 || negatives != 1 {
@@ -1046,6 +1049,16 @@ func TestRealDataMexicoPEF(t *testing.T) {
 	}
 	if label != "Comisión Federal de Electricidad" {
 		t.Errorf("stored label of ramo 53: %q", label)
+	}
+	// Units are keyed by the composite code Ramo.UNIDAD, one member per pair.
+	var nunits int
+	if err := in.db.SQL.QueryRowContext(context.Background(), `SELECT count(*) FROM members
+		WHERE dataset_id = ? AND version = ? AND dim = 'admin' AND level = 'unidad' AND parent || '.' = left(key, length(parent) + 1)`,
+		id, in.sum.Version).Scan(&nunits); err != nil {
+		t.Fatal(err)
+	}
+	if nunits != len(units) {
+		t.Errorf("%d admin.unidad members keyed ramo.unidad, want %d (distinct Ramo, UNIDAD pairs)", nunits, len(units))
 	}
 }
 

@@ -62,65 +62,59 @@ func (s *recordScanner) fill() error {
 }
 
 // recordEnd returns the index just past the newline that ends the record
-// starting at b[i], or -1 when b holds no complete record.
+// starting at b[i], or -1 when b holds no complete record. A quote opens a
+// quoted field only at the start of a field; within one, a quote followed
+// by a quote is a literal one, and any other lone quote is kept.
 func recordEnd(b []byte, i int, delim, quote byte) int {
 	nl := bytes.IndexByte(b[i:], '\n')
 	if nl < 0 {
 		return -1
 	}
-	if bytes.IndexByte(b[i:i+nl], quote) < 0 {
-		return i + nl + 1
+	nl += i
+	if bytes.IndexByte(b[i:nl], quote) < 0 {
+		return nl + 1
 	}
-	// A quote on the line: follow the quoting rules from the record start.
-	const (
-		fieldStart = iota
-		unquoted
-		quoted
-		quoteInQuoted
-	)
-	st := fieldStart
-	for j := i; j < len(b); j++ {
-		c := b[j]
-		switch st {
-		case fieldStart:
-			switch c {
-			case quote:
-				st = quoted
-			case delim:
-			case '\n':
-				return j + 1
-			default:
-				st = unquoted
+	j := i
+	for { // at the start of a field
+		if j < len(b) && b[j] == quote {
+			j++
+			for { // in a quoted field
+				k := bytes.IndexByte(b[j:], quote)
+				if k < 0 {
+					return -1
+				}
+				j += k + 1
+				for j < len(b) && b[j] == '\r' {
+					j++ // "\r" after a closing quote is skipped
+				}
+				if j == len(b) {
+					return -1
+				}
+				if c := b[j]; c == delim {
+					j++
+					break
+				} else if c == '\n' {
+					return j + 1
+				} else if c == quote {
+					j++ // a doubled quote
+				}
 			}
-		case unquoted:
-			switch c {
-			case delim:
-				st = fieldStart
-			case '\n':
-				return j + 1
-			}
-		case quoted:
-			k := bytes.IndexByte(b[j:], quote)
+			continue
+		}
+		// An unquoted field runs to the next delimiter or newline.
+		if nl < j {
+			k := bytes.IndexByte(b[j:], '\n')
 			if k < 0 {
 				return -1
 			}
-			j += k
-			st = quoteInQuoted
-		case quoteInQuoted:
-			switch c {
-			case quote:
-				st = quoted
-			case delim:
-				st = fieldStart
-			case '\n':
-				return j + 1
-			case '\r':
-			default:
-				st = quoted // a lone quote inside a quoted field is kept as is
-			}
+			nl = j + k
 		}
+		k := bytes.IndexByte(b[j:nl], delim)
+		if k < 0 {
+			return nl + 1
+		}
+		j += k + 1
 	}
-	return -1
 }
 
 // next returns the next record's text (without its line ending), the
@@ -223,6 +217,28 @@ func nextRecord(data string, delim, quote byte) (rec, rest string, newlines int)
 	return data[:e-1], data[e:], strings.Count(data[:e], "\n")
 }
 
+// nextFields cuts the first record off data and splits it into fields
+// (appended to dst), as nextRecord and splitRecord would. A line whose
+// quoted fields all close on it (the usual case) is split in one pass.
+func nextFields(data string, delim, quote byte, dst []string) (fields []string, rest string, newlines int) {
+	nl := strings.IndexByte(data, '\n')
+	if nl >= 0 {
+		line := data[:nl]
+		if strings.IndexByte(line, quote) < 0 {
+			return splitRecord(line, delim, quote, dst), data[nl+1:], 1
+		}
+		// Without a "\r" inside the line, the record ends at its newline
+		// exactly when no quoted field is left open.
+		if t := strings.TrimSuffix(line, "\r"); strings.IndexByte(t, '\r') < 0 {
+			if out, ok := splitQuoted(t, delim, quote, dst); ok {
+				return out, data[nl+1:], 1
+			}
+		}
+	}
+	rec, rest, newlines := nextRecord(data, delim, quote)
+	return splitRecord(rec, delim, quote, dst), rest, newlines
+}
+
 // splitRecord splits one record into fields, appending to dst. Quoted
 // fields lose their quotes and doubled quotes; a quote inside an unquoted
 // field is kept (lazy quotes, as spreadsheets write them).
@@ -238,11 +254,19 @@ func splitRecord(rec string, delim, quote byte, dst []string) []string {
 			rec = rec[i+1:]
 		}
 	}
+	dst, _ = splitQuoted(rec, delim, quote, dst)
+	return dst
+}
+
+// splitQuoted splits a record that has quotes (its "\r" trimmed); closed
+// is false when its last quoted field is left open (and then runs to the
+// end of the record).
+func splitQuoted(rec string, delim, quote byte, dst []string) (fields []string, closed bool) {
 	for {
 		if len(rec) == 0 || rec[0] != quote {
 			i := strings.IndexByte(rec, delim)
 			if i < 0 {
-				return append(dst, rec)
+				return append(dst, rec), true
 			}
 			dst = append(dst, rec[:i])
 			rec = rec[i+1:]
@@ -257,10 +281,10 @@ func splitRecord(rec string, delim, quote byte, dst []string) []string {
 			k := strings.IndexByte(rec[j:], quote)
 			if k < 0 { // unclosed: the rest of the record is the field
 				if plain {
-					return append(dst, rec[from:])
+					return append(dst, rec[from:]), false
 				}
 				sb.WriteString(rec[from:])
-				return append(dst, sb.String())
+				return append(dst, sb.String()), false
 			}
 			j += k
 			if j+1 < len(rec) && rec[j+1] == quote { // doubled quote
@@ -282,7 +306,7 @@ func splitRecord(rec string, delim, quote byte, dst []string) []string {
 				}
 				dst = append(dst, field)
 				if j+1 == len(rec) {
-					return dst
+					return dst, true
 				}
 				rec = rec[j+2:]
 				break

@@ -9,6 +9,8 @@ package ingest
 import (
 	"fmt"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/mizan-budget/mizan"
 )
 
@@ -157,11 +159,19 @@ type Field struct {
 	From string `yaml:"from,omitempty" json:"from,omitempty"`
 }
 
-// LevelMapping says where one level's member key and labels come from.
+// LevelMapping says where one level's member key and labels come from:
+// a code column (or several), a label column, or a constant value.
 type LevelMapping struct {
 	Level string `yaml:"level" json:"level"`
 	// Code is the column of the member code; when empty, the label is the key.
+	// In YAML, code may also list several columns ("code: [Ramo, UNIDAD]"),
+	// for codes that are only unique under their parent: the key is then
+	// their trimmed values joined with "." ("12.100"), held in Codes. A row
+	// where one of them is empty has no member at this level.
 	Code string `yaml:"code,omitempty" json:"code,omitempty"`
+	// Codes are the columns of a composite code (written as a list under
+	// code in YAML; Code is then empty).
+	Codes []string `yaml:"-" json:"codes,omitempty"`
 	// Label is the column of the label in the source language; Labels adds
 	// label columns in other languages (language → column).
 	Label  string            `yaml:"label,omitempty" json:"label,omitempty"`
@@ -169,6 +179,71 @@ type LevelMapping struct {
 	// Prefix derives a code-prefix hierarchy: this level's key is the first
 	// Prefix characters (digits, ignoring separators) of Code.
 	Prefix int `yaml:"prefix,omitempty" json:"prefix,omitempty"`
+	// Value is a constant member key for every row of the source (e.g. the
+	// expenditure type "recurrent" of a file of recurrent spending), instead
+	// of columns; its labels come from the descriptor's labels section.
+	Value string `yaml:"value,omitempty" json:"value,omitempty"`
+	// Map translates raw keys (the code, or the label when it is the key;
+	// after trimming; exact match first, then ignoring case and accents)
+	// into the stored key, e.g. to merge spelling variants ("Ministry of
+	// Infromation" → "Ministry of Information"). When the label is the
+	// key, the mapped key is also the label. Unmapped values pass unchanged.
+	Map map[string]string `yaml:"map,omitempty" json:"map,omitempty"`
+}
+
+// CodeColumns returns the columns the member code is read from: Codes, or
+// Code alone (none when the label is the key or Value is set).
+func (lm *LevelMapping) CodeColumns() []string {
+	if len(lm.Codes) > 0 {
+		return lm.Codes
+	}
+	if lm.Code != "" {
+		return []string{lm.Code}
+	}
+	return nil
+}
+
+// levelMappingFields are the YAML keys of a LevelMapping.
+var levelMappingFields = map[string]bool{"level": true, "code": true, "label": true, "labels": true, "prefix": true, "value": true, "map": true}
+
+// UnmarshalYAML reads a level mapping whose code is a column name or a
+// list of them; unknown fields are errors, as everywhere in a descriptor.
+func (lm *LevelMapping) UnmarshalYAML(n *yaml.Node) error {
+	type plain LevelMapping // without this method
+	if n.Kind != yaml.MappingNode {
+		return n.Decode((*plain)(lm))
+	}
+	var unknown []string
+	rest := *n
+	rest.Content = nil
+	var codes []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case !levelMappingFields[k.Value]:
+			unknown = append(unknown, fmt.Sprintf("line %d: field %s not found in type ingest.LevelMapping", k.Line, k.Value))
+		case k.Value == "code" && v.Kind == yaml.SequenceNode:
+			if err := v.Decode(&codes); err != nil {
+				return err
+			}
+		default:
+			rest.Content = append(rest.Content, k, v)
+		}
+	}
+	if err := rest.Decode((*plain)(lm)); err != nil {
+		return err
+	}
+	switch len(codes) {
+	case 0:
+	case 1:
+		lm.Code = codes[0] // the same as a single name
+	default:
+		lm.Codes = codes
+	}
+	if len(unknown) > 0 {
+		return &yaml.TypeError{Errors: unknown}
+	}
+	return nil
 }
 
 // Unpivot turns wide columns into rows: each matching column becomes one

@@ -130,8 +130,12 @@ type unpivotCol struct {
 // levelPlan reads one dimension level.
 type levelPlan struct {
 	mapped   bool
-	code     int // -1: none
-	label    int // -1: none
+	code     int   // -1: none (or a composite code)
+	codes    []int // the columns of a composite code
+	value    string
+	keys     map[string]string // raw key → key (LevelMapping.Map)
+	keysFold map[string]string // the same, folded
+	label    int               // -1: none
 	labels   []langCol
 	prefix   int
 	group    int  // index into plan.groups, -1 when not part of a prefix hierarchy
@@ -201,7 +205,9 @@ func wantedColumns(s *SourceSpec) [][]string {
 	}
 	for _, lvls := range mp.Dimensions {
 		for _, lm := range lvls {
-			add(lm.Code)
+			for _, c := range lm.CodeColumns() {
+				add(c)
+			}
 			add(lm.Label)
 			for _, c := range lm.Labels {
 				add(c)
@@ -412,11 +418,24 @@ func compilePlan(m *model, in *input, header []string) (*plan, error) {
 				return nil, mizan.Errorf(mizan.EINVALID, "%s: no dimension level %s.%s", in.label, dimID, lm.Level)
 			}
 			lp := &p.levels[li]
-			lp.mapped, lp.prefix = true, lm.Prefix
+			lp.mapped, lp.prefix, lp.value = true, lm.Prefix, lm.Value
 			what := fmt.Sprintf("%s.%s", dimID, m.levels[li].level)
 			if lm.Code != "" {
 				if lp.code, err = need(what+" codes", lm.Code); err != nil {
 					return nil, err
+				}
+			}
+			for _, c := range lm.Codes {
+				i, err := need(what+" codes", c)
+				if err != nil {
+					return nil, err
+				}
+				lp.codes = append(lp.codes, i)
+			}
+			if len(lm.Map) > 0 {
+				lp.keys, lp.keysFold = lm.Map, map[string]string{}
+				for k, v := range lm.Map {
+					lp.keysFold[textnorm.Fold(k)] = v
 				}
 			}
 			if lm.Label != "" {

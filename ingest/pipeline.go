@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -23,10 +24,11 @@ const (
 	maxRejectShown = 20
 )
 
-// pipeline runs one ingest's reader, workers and collector: the reader
-// cuts sources into chunks, workers map chunks in parallel, and the
+// pipeline runs one ingest's reader, workers, collector and store: the
+// reader cuts sources into chunks, workers map chunks in parallel, the
 // collector consumes results in chunk order, so the same input always
-// gives the same rows in the same order.
+// gives the same rows in the same order, and the store goroutine does the
+// database work in that order while the workers go on.
 type pipeline struct {
 	ctx      context.Context
 	m        *model
@@ -61,6 +63,31 @@ type pipeline struct {
 	lastProg time.Time
 	labels   map[string]map[string]mizan.Text // "dim.level" → key → labels from the descriptor
 	known    []map[string]int                 // per level: member key → labels it was recorded with
+	// ops carries database work to the store goroutine.
+	ops      chan func(context.Context) error
+	opsDone  chan struct{}
+	storeErr atomic.Pointer[error]
+
+	// snap is a copy of known for the workers, which skip the members the
+	// collector would ignore. It holds only what earlier chunks gave, as
+	// the collector consumes chunks in order, and is renewed once known
+	// has grown by an eighth (a stale copy only costs the workers time).
+	snap    atomic.Pointer[[]map[string]int]
+	changed int // changes to known not in snap
+	nknown  int
+}
+
+// publish renews the workers' copy of known when it is well behind.
+func (pl *pipeline) publish() {
+	if pl.changed == 0 || pl.changed*8 < pl.nknown {
+		return
+	}
+	snap := make([]map[string]int, len(pl.known))
+	for i, m := range pl.known {
+		snap[i] = maps.Clone(m)
+	}
+	pl.snap.Store(&snap)
+	pl.changed = 0
 }
 
 func (pl *pipeline) countBytes(n int64) { pl.bytesRead.Add(n) }
@@ -91,12 +118,18 @@ func (pl *pipeline) run(ctx context.Context) error {
 	for i := 0; i < workers; i++ {
 		go pl.worker()
 	}
+	pl.ops = make(chan func(context.Context) error, 1)
+	pl.opsDone = make(chan struct{})
+	go pl.store(ctx)
 	err := pl.collect(ctx)
+	if serr := pl.finishStore(); err == nil {
+		err = serr
+	}
 	cancel()
 	// Drain so that the reader and workers finish before we return.
 	for c := range pl.order {
-		if r := <-c.done; r != nil && r.rec != nil {
-			r.rec.Release()
+		if r := <-c.done; r != nil {
+			releaseAll(r.cols)
 		}
 	}
 	pl.wg.Wait()
@@ -151,6 +184,7 @@ func (pl *pipeline) consume(ctx context.Context, c *chunk, res *result) error {
 	for i := range res.members {
 		pl.addMember(c.in.plan, res.levels[i], res.members[i])
 	}
+	pl.publish()
 	if res.counts.rejected > 0 {
 		pl.rejected += res.counts.rejected
 		for _, r := range res.rejects {
@@ -168,9 +202,11 @@ func (pl *pipeline) consume(ctx context.Context, c *chunk, res *result) error {
 			}
 		}
 	}
-	if res.rec != nil {
-		pl.pending = append(pl.pending, res.rec)
-		pl.pendRows += res.rec.NumRows()
+	if res.cols != nil {
+		rec := numberRows(pl.schema, res.cols, pl.nextID)
+		pl.nextID += rec.NumRows()
+		pl.pending = append(pl.pending, rec)
+		pl.pendRows += rec.NumRows()
 		if pl.pendRows >= batchRows {
 			if err := pl.flushFacts(ctx); err != nil {
 				return err
@@ -187,7 +223,7 @@ func (pl *pipeline) consume(ctx context.Context, c *chunk, res *result) error {
 					c.in.label, m.SourceRow, m.Published, m.Computed, m.Scope))
 			}
 		}
-		if err := pl.w.AddReconciliation(ctx, ms); err != nil {
+		if err := pl.enqueue(func(ctx context.Context) error { return pl.w.AddReconciliation(ctx, ms) }); err != nil {
 			return err
 		}
 		st.agg, st.checks = nil, nil
@@ -215,30 +251,71 @@ func (pl *pipeline) thresholdError() error {
 		pl.rejected, pl.m.d.RejectThreshold, pl.rowsSeen, first)
 }
 
+// store runs the version writer's database work, in the order the
+// collector hands it over, so that DuckDB inserts one batch while the
+// workers map the next. After an error it only drains.
+func (pl *pipeline) store(ctx context.Context) {
+	defer close(pl.opsDone)
+	for op := range pl.ops {
+		if pl.storeErr.Load() != nil {
+			continue
+		}
+		if err := op(ctx); err != nil {
+			pl.storeErr.Store(&err)
+		}
+	}
+}
+
+// enqueue hands database work to store; it fails with store's error, if
+// any.
+func (pl *pipeline) enqueue(op func(context.Context) error) error {
+	if err := pl.storeErr.Load(); err != nil {
+		return *err
+	}
+	pl.ops <- op
+	return nil
+}
+
+// finishStore waits for the queued database work and returns its error.
+func (pl *pipeline) finishStore() error {
+	close(pl.ops)
+	<-pl.opsDone
+	if err := pl.storeErr.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
+
 func (pl *pipeline) flushFacts(ctx context.Context) error {
 	if len(pl.pending) == 0 {
 		return nil
 	}
-	rec, err := concatBatches(pl.schema, pl.pending, pl.nextID)
-	for _, r := range pl.pending {
-		r.Release()
-	}
-	pl.pending, pl.pendRows = pl.pending[:0], 0
-	if err != nil {
-		return fmt.Errorf("build fact batch: %w", err)
-	}
-	defer rec.Release()
-	pl.nextID += rec.NumRows()
-	return pl.w.Write(ctx, rec)
+	recs := pl.pending
+	pl.pending, pl.pendRows = nil, 0
+	return pl.enqueue(func(ctx context.Context) error {
+		defer func() {
+			for _, r := range recs {
+				r.Release()
+			}
+		}()
+		// One large batch: DuckDB stores many small ones at a markedly
+		// higher cost (measured: +15% CPU on an on-disk store).
+		rec, err := concatRecords(pl.schema, recs)
+		if err != nil {
+			return fmt.Errorf("build fact batch: %w", err)
+		}
+		defer rec.Release()
+		return pl.w.Write(ctx, rec)
+	})
 }
 
 func (pl *pipeline) flushRejects(ctx context.Context) error {
 	if len(pl.rejects) == 0 {
 		return nil
 	}
-	err := pl.w.AddRejects(ctx, pl.rejects)
-	pl.rejects = pl.rejects[:0]
-	return err
+	rs := pl.rejects
+	pl.rejects = nil
+	return pl.enqueue(func(ctx context.Context) error { return pl.w.AddRejects(ctx, rs) })
 }
 
 // addMember records a member, adding the descriptor's translations and
@@ -250,6 +327,10 @@ func (pl *pipeline) addMember(p *plan, li int, m mizan.Member) {
 	}
 	if len(m.Label) > known || !ok {
 		pl.known[li][m.Key] = len(m.Label)
+		pl.changed++
+		if !ok {
+			pl.nknown++
+		}
 	}
 	if !ok {
 		ref := m.Dimension + "." + m.Level

@@ -12,6 +12,7 @@ import (
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/ingest/parse"
 	"github.com/mizan-budget/mizan/store"
+	"github.com/mizan-budget/mizan/textnorm"
 )
 
 // rowKind says what became of a source row.
@@ -56,6 +57,7 @@ type rowOut struct {
 	members []memberObs
 	keys    []string
 	labels  []langLabel
+	codeBuf []byte
 }
 
 func (o *rowOut) reset(nlevels int) {
@@ -197,8 +199,13 @@ func (p *plan) mapKeys(fields []string, o *rowOut, isTotal bool) int {
 			label = strings.TrimSpace(fields[lp.label])
 		}
 		own := true
-		if lp.code >= 0 {
-			code := strings.TrimSpace(fields[lp.code])
+		switch {
+		case lp.value != "":
+			key = lp.value
+		case len(lp.codes) > 0:
+			key = lp.mapKey(compositeCode(fields, lp.codes, &o.codeBuf))
+		case lp.code >= 0:
+			code := lp.mapKey(strings.TrimSpace(fields[lp.code]))
 			if lp.prefix > 0 && code != "" {
 				sig := significant(code)
 				n := utf8.RuneCountInString(sig)
@@ -224,8 +231,9 @@ func (p *plan) mapKeys(fields []string, o *rowOut, isTotal bool) int {
 			} else {
 				key = code
 			}
-		} else {
-			key = label
+		default:
+			key = lp.mapKey(label)
+			label = key // the label is the key: a mapped key names the member
 		}
 		if key == "" {
 			continue
@@ -253,6 +261,38 @@ func (p *plan) mapKeys(fields []string, o *rowOut, isTotal bool) int {
 		o.members = append(o.members, obs)
 	}
 	return parentDepth
+}
+
+// mapKey applies the level's key map (exact first, then folded).
+func (lp *levelPlan) mapKey(k string) string {
+	if lp.keys == nil || k == "" {
+		return k
+	}
+	if v, ok := lp.keys[k]; ok {
+		return v
+	}
+	if v, ok := lp.keysFold[textnorm.Fold(k)]; ok {
+		return v
+	}
+	return k
+}
+
+// compositeCode joins the trimmed values of a composite code's columns
+// with "."; empty when one of them is.
+func compositeCode(fields []string, cols []int, buf *[]byte) string {
+	b := (*buf)[:0]
+	for i, c := range cols {
+		v := strings.TrimSpace(fields[c])
+		if v == "" {
+			return ""
+		}
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, v...)
+	}
+	*buf = b
+	return string(b)
 }
 
 // nextPrefix returns the prefix of the next deeper level in lp's group (0

@@ -248,15 +248,29 @@ func validateMapping(p *problems, d *Descriptor, dims map[string]*DimensionSpec,
 				p.add(lf+".level", "levels of %s must be mapped once each, top level first", dimID)
 			}
 			last = idx
-			if lm.Code == "" && lm.Label == "" {
-				p.add(lf, "level %s.%s needs a code or a label column", dimID, dm.Levels[idx].ID)
+			codes := lm.CodeColumns()
+			switch {
+			case lm.Value != "":
+				if len(codes) > 0 || lm.Label != "" || len(lm.Labels) > 0 || lm.Prefix != 0 || len(lm.Map) > 0 {
+					p.add(lf+".value", "level %s.%s takes a constant value or columns (code, label, prefix, map), not both", dimID, dm.Levels[idx].ID)
+				}
+			case len(codes) == 0 && lm.Label == "":
+				p.add(lf, "level %s.%s needs a code or a label column, or a value", dimID, dm.Levels[idx].ID)
+			}
+			if lm.Code != "" && len(lm.Codes) > 0 {
+				p.add(lf+".code", "give the code as one column or a list, not both")
+			}
+			for _, c := range lm.Codes {
+				if c == "" {
+					p.add(lf+".code", "a composite code lists column names; one is empty")
+				}
 			}
 			if lm.Prefix < 0 {
 				p.add(lf+".prefix", "prefix is a number of characters")
 			}
 			if lm.Prefix > 0 {
 				if lm.Code == "" {
-					p.add(lf+".prefix", "a prefix needs a code column")
+					p.add(lf+".prefix", "a prefix needs a single code column")
 				} else if prev, ok := prefix[lm.Code]; ok && lm.Prefix <= prev {
 					p.add(lf+".prefix", "prefixes must grow from one level to the next (%d after %d)", lm.Prefix, prev)
 				}

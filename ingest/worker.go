@@ -13,7 +13,7 @@ import (
 
 // result is what a worker made of a chunk.
 type result struct {
-	rec     arrow.RecordBatch // nil when no fact was stored
+	cols    []arrow.Array // the facts' columns but row_id; nil when no fact was stored
 	rejects []store.Reject
 	members []mizan.Member // first sightings within the chunk, in row order
 	levels  []int          // each member's index in model.levels
@@ -41,23 +41,29 @@ type check struct {
 // work runs one worker until the chunks run out.
 func (pl *pipeline) worker() {
 	defer pl.wg.Done()
+	var sizes columnSizes
 	for c := range pl.work {
 		if err := pl.ctx.Err(); err != nil {
 			c.done <- &result{err: err} // abandoned: keep draining so the reader never blocks
 			continue
 		}
-		c.done <- pl.process(c)
+		c.done <- pl.process(c, &sizes)
 	}
 }
 
-// process maps every row of a chunk.
-func (pl *pipeline) process(c *chunk) *result {
+// process maps every row of a chunk. sizes carries the string columns'
+// sizes from one chunk to the next, to allocate them once.
+func (pl *pipeline) process(c *chunk, sizes *columnSizes) *result {
 	res := &result{totals: map[totalKey]*totalAgg{}}
 	p := c.in.plan
 	if p == nil || (c.data == "" && len(c.rows) == 0) {
 		return res
 	}
-	fb := newFactBuilder(pl.schema, len(pl.m.levels))
+	rows := len(c.rows)
+	if c.rows == nil {
+		rows = strings.Count(c.data, "\n") + 1
+	}
+	fb := newFactBuilder(pl.schema, len(pl.m.levels), rows, sizes)
 	seen := make([]map[string]int32, len(pl.m.levels))
 	for i := range seen {
 		seen[i] = map[string]int32{}
@@ -70,7 +76,12 @@ func (pl *pipeline) process(c *chunk) *result {
 	for i := range last {
 		last[i] = -1
 	}
-	var lastKey totalKey // the previous fact's total, as rows often share one
+	var known []map[string]int // what the collector has of each level's members
+	if snap := pl.snap.Load(); snap != nil {
+		known = *snap
+	}
+	byPacked := map[uint64]*totalAgg{} // res.totals by packTotal
+	var lastPacked uint64              // the previous fact's total, as rows often share one
 	var lastTotal *totalAgg
 	var o rowOut
 	fields := make([]string, 0, p.ncols+4)
@@ -109,18 +120,28 @@ func (pl *pipeline) process(c *chunk) *result {
 				f := &o.facts[i]
 				fb.add(f, srcID, line)
 				res.counts.facts++
-				tk := totalKey{year: f.year, hasYear: f.hasYear, phase: f.vals[fPhase], direction: f.vals[fDirection], currency: f.vals[fCurrency]}
-				t := lastTotal
-				if t == nil || tk != lastKey {
-					t = res.totals[tk]
-					lastKey = tk
+				var t *totalAgg
+				pk, packed := packTotal(f)
+				if packed {
+					if t = lastTotal; t == nil || pk != lastPacked {
+						t = byPacked[pk]
+					}
 				}
 				if t == nil {
-					t = &totalAgg{}
-					tk.phase, tk.direction, tk.currency = strings.Clone(tk.phase), strings.Clone(tk.direction), strings.Clone(tk.currency)
-					res.totals[tk] = t
+					tk := totalKey{year: f.year, hasYear: f.hasYear, phase: f.vals[fPhase], direction: f.vals[fDirection], currency: f.vals[fCurrency]}
+					if t = res.totals[tk]; t == nil {
+						t = &totalAgg{}
+						tk.phase, tk.direction, tk.currency = strings.Clone(tk.phase), strings.Clone(tk.direction), strings.Clone(tk.currency)
+						res.totals[tk] = t
+					}
+					if packed {
+						byPacked[pk] = t
+					}
 				}
-				lastTotal = t
+				lastTotal, lastPacked = t, pk
+				if !packed {
+					lastTotal = nil
+				}
 				t.sum = t.sum.Add(f.amount)
 				t.rows++
 				if res.agg != nil {
@@ -141,6 +162,11 @@ func (pl *pipeline) process(c *chunk) *result {
 		for _, mo := range o.members {
 			if last[mo.level] >= 0 && lastFull[mo.level] && res.members[last[mo.level]].Key == mo.key {
 				continue // the same member as on the previous row (sorted files)
+			}
+			if known != nil {
+				if n, ok := known[mo.level][mo.key]; ok && n >= p.levels[mo.level].nlabels {
+					continue // an earlier chunk gave the collector all this could add
+				}
 			}
 			// seen holds index<<1, with the low bit set once every label
 			// the level's columns can give is known.
@@ -187,15 +213,58 @@ func (pl *pipeline) process(c *chunk) *result {
 		data, line := c.data, c.line
 		d, q := c.in.dialect.delim, c.in.dialect.quote
 		for len(data) > 0 {
-			rec, rest, nl := nextRecord(data, d, q)
-			fields = splitRecord(rec, d, q, fields[:0])
+			var rest string
+			var nl int
+			fields, rest, nl = nextFields(data, d, q, fields[:0])
 			handle(fields, line)
 			line += int64(nl)
 			data = rest
 		}
 	}
-	res.rec = fb.finish()
+	res.cols = fb.finish(sizes)
 	return res
+}
+
+// packTotal packs a fact's totalKey into 64 bits: the year, a canonical
+// phase and direction, and a three-letter currency; false when it cannot.
+func packTotal(f *fact) (uint64, bool) {
+	var k uint64
+	if f.hasYear {
+		k = uint64(uint32(f.year)) | 1<<32
+	}
+	var ph uint64
+	switch f.vals[fPhase] {
+	case "":
+	case mizan.PhaseProposed:
+		ph = 1
+	case mizan.PhaseApproved:
+		ph = 2
+	case mizan.PhaseRevised:
+		ph = 3
+	case mizan.PhaseCommitted:
+		ph = 4
+	case mizan.PhaseExecuted:
+		ph = 5
+	case mizan.PhasePaid:
+		ph = 6
+	default:
+		return 0, false
+	}
+	var dir uint64
+	switch f.vals[fDirection] {
+	case "":
+	case mizan.DirectionExpenditure:
+		dir = 1
+	case mizan.DirectionRevenue:
+		dir = 2
+	default:
+		return 0, false
+	}
+	c := f.vals[fCurrency]
+	if len(c) != 3 {
+		return 0, false
+	}
+	return k | ph<<33 | dir<<36 | uint64(c[0])<<38 | uint64(c[1])<<46 | uint64(c[2])<<54, true
 }
 
 // aggKey encodes every key of a fact.

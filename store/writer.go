@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,6 +87,7 @@ type VersionWriter struct {
 	members map[memberID]*mizan.Member
 	order   []memberID
 	done    bool
+	stats   factStats
 }
 
 type memberID struct{ dim, level, key string }
@@ -197,12 +199,20 @@ func (w *VersionWriter) Version() int { return w.version }
 // Schema returns the Arrow schema Write expects.
 func (w *VersionWriter) Schema() *arrow.Schema { return w.schema }
 
-// Write appends a batch of facts. Its schema must equal Schema().
-func (w *VersionWriter) Write(ctx context.Context, rec arrow.RecordBatch) error {
-	if !rec.Schema().Equal(w.schema) {
-		return fmt.Errorf("write facts: batch schema differs from the version's")
+// Write appends batches of facts, in order. Their schema must equal
+// Schema().
+func (w *VersionWriter) Write(ctx context.Context, recs ...arrow.RecordBatch) error {
+	var n int64
+	for _, rec := range recs {
+		if !rec.Schema().Equal(w.schema) {
+			return fmt.Errorf("write facts: batch schema differs from the version's")
+		}
+		n += rec.NumRows()
 	}
-	rdr, err := array.NewRecordReader(w.schema, []arrow.RecordBatch{rec})
+	if n == 0 {
+		return nil
+	}
+	rdr, err := array.NewRecordReader(w.schema, recs)
 	if err != nil {
 		return err
 	}
@@ -223,7 +233,10 @@ func (w *VersionWriter) Write(ctx context.Context, rec arrow.RecordBatch) error 
 	if err != nil {
 		return fmt.Errorf("store facts: %w", err)
 	}
-	w.rows += rec.NumRows()
+	for _, rec := range recs {
+		w.stats.add(rec)
+		w.rows += rec.NumRows()
+	}
 	return nil
 }
 
@@ -321,30 +334,20 @@ func (w *VersionWriter) Commit(ctx context.Context, rowsRead int64, summary any)
 		Dimensions:  w.spec.Dimensions,
 		Sources:     w.spec.Sources,
 	}
-	var err error
-	if v.Years, err = distinctInts(ctx, w.conn, w.table, ColYear); err != nil {
-		return v, err
-	}
-	if v.Phases, err = distinctStrings(ctx, w.conn, w.table, ColPhase); err != nil {
-		return v, err
-	}
-	if v.Directions, err = distinctStrings(ctx, w.conn, w.table, ColDirection); err != nil {
-		return v, err
-	}
-	if v.Currencies, err = distinctStrings(ctx, w.conn, w.table, ColCurrency); err != nil {
-		return v, err
-	}
+	v.Years, v.Phases, v.Directions, v.Currencies = sortedInts(&w.stats.years), sortedStrings(&w.stats.phases), sortedStrings(&w.stats.directions), sortedStrings(&w.stats.currencies)
 	sortPhases(v.Phases)
+	counts := map[[2]string]int64{}
+	for _, id := range w.order {
+		counts[[2]string{id.dim, id.level}]++
+	}
 	for i := range v.Dimensions {
 		for j := range v.Dimensions[i].Levels {
 			l := &v.Dimensions[i].Levels[j]
-			if err := w.conn.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE dataset_id = ? AND version = ? AND dim = ? AND level = ?`,
-				w.spec.Dataset.ID, w.version, v.Dimensions[i].ID, l.ID).Scan(&l.Members); err != nil {
-				return v, fmt.Errorf("count members: %w", err)
-			}
+			l.Members = counts[[2]string{v.Dimensions[i].ID, l.ID}]
 		}
 	}
-	if v.Rollups, err = w.buildRollups(ctx, v.Dimensions); err != nil {
+	var err error
+	if v.Rollups, err = w.buildRollups(ctx); err != nil {
 		return v, err
 	}
 	dsMeta := w.spec.Dataset
@@ -426,78 +429,196 @@ func nullable(s string) any {
 	return s
 }
 
-// buildRollups materialises the aggregates the dashboard asks for most:
-// totals by year, phase, direction and currency with the top level of every
-// dimension, and, per hierarchical dimension, its first two levels.
-func (w *VersionWriter) buildRollups(ctx context.Context, dims []mizan.Dimension) ([]mizan.Rollup, error) {
+// rollupSets lists the columns of the aggregates the dashboard asks for
+// most: totals by year, phase, direction and currency with the top level
+// of every dimension, and, per hierarchical dimension, its first two levels.
+func rollupSets(dims []mizan.Dimension) [][]string {
 	base := []string{ColYear, ColPhase, ColDirection, ColCurrency, ColMeasure}
-	sets := [][]string{}
 	top := append([]string{}, base...)
 	for _, d := range dims {
 		if d.Kind == mizan.KindClassification && len(d.Levels) > 0 {
-			top = append(top, d.Levels[0].Column)
+			top = append(top, mizan.ColumnFor(d.ID, d.Levels[0].ID))
 		}
 	}
-	sets = append(sets, top)
+	sets := [][]string{top}
 	for _, d := range dims {
 		if len(d.Levels) >= 2 {
-			sets = append(sets, append(append([]string{}, base...), d.Levels[0].Column, d.Levels[1].Column))
+			sets = append(sets, append(append([]string{}, base...), mizan.ColumnFor(d.ID, d.Levels[0].ID), mizan.ColumnFor(d.ID, d.Levels[1].ID)))
 		}
 	}
-	var out []mizan.Rollup
-	for n, cols := range sets {
-		table := RollupTable(w.spec.Dataset.ID, w.version, n)
+	return sets
+}
+
+// buildRollups materialises the rollups, scanning the facts once: the
+// finest grouping (every column of every rollup) is aggregated first,
+// and each rollup is re-aggregated from it (never more rows than the
+// facts, and usually far fewer). When one rollup is that finest grouping
+// it is the base itself; otherwise a temporary table holds it.
+func (w *VersionWriter) buildRollups(ctx context.Context) ([]mizan.Rollup, error) {
+	sets := rollupSets(w.spec.Dimensions)
+	var union []string
+	for _, cols := range sets {
+		for _, c := range cols {
+			if !slices.Contains(union, c) {
+				union = append(union, c)
+			}
+		}
+	}
+	quoteList := func(cols []string) string {
 		q := make([]string, len(cols))
 		for i, c := range cols {
 			q[i] = Quote(c)
 		}
-		list := strings.Join(q, ", ")
-		stmt := fmt.Sprintf(`CREATE TABLE %s AS SELECT %s, sum(amount) AS amount_sum, count(*) AS amount_count, min(amount) AS amount_min, max(amount) AS amount_max FROM %s GROUP BY %s`,
-			Quote(table), list, Quote(w.table), list)
+		return strings.Join(q, ", ")
+	}
+	const fromFacts = `sum(amount) AS amount_sum, count(*) AS amount_count, min(amount) AS amount_min, max(amount) AS amount_max`
+	const fromRollup = `sum(amount_sum) AS amount_sum, CAST(sum(amount_count) AS BIGINT) AS amount_count, min(amount_min) AS amount_min, max(amount_max) AS amount_max`
+	count := func(table string) (int64, error) {
+		var n int64
+		err := w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", Quote(table))).Scan(&n)
+		return n, err
+	}
+	out := make([]mizan.Rollup, len(sets))
+	built := make([]bool, len(sets))
+	src, agg := w.table, fromFacts // where the remaining rollups come from
+	if len(sets) > 1 {
+		baseIdx := slices.IndexFunc(sets, func(cols []string) bool { return len(cols) == len(union) })
+		baseTable := "mizan_rollup_base"
+		if baseIdx >= 0 {
+			baseTable = RollupTable(w.spec.Dataset.ID, w.version, baseIdx)
+			union = sets[baseIdx]
+		}
+		kind := "TEMP TABLE"
+		if baseIdx >= 0 {
+			kind = "TABLE"
+		}
+		list := quoteList(union)
+		if _, err := w.conn.ExecContext(ctx, fmt.Sprintf(`CREATE %s %s AS SELECT %s, %s FROM %s GROUP BY %s`,
+			kind, Quote(baseTable), list, fromFacts, Quote(w.table), list)); err != nil {
+			return nil, fmt.Errorf("materialise rollup: %w", err)
+		}
+		rows, err := count(baseTable)
+		if err != nil {
+			return nil, err
+		}
+		if baseIdx >= 0 {
+			out[baseIdx], built[baseIdx] = mizan.Rollup{Table: baseTable, Columns: union, Rows: rows}, true
+		} else {
+			defer w.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+Quote(baseTable))
+		}
+		src, agg = baseTable, fromRollup
+	}
+	for n, cols := range sets {
+		if built[n] {
+			continue
+		}
+		table := RollupTable(w.spec.Dataset.ID, w.version, n)
+		list := quoteList(cols)
+		stmt := fmt.Sprintf(`CREATE TABLE %s AS SELECT %s, %s FROM %s GROUP BY %s`, Quote(table), list, agg, Quote(src), list)
 		if _, err := w.conn.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("materialise rollup: %w", err)
 		}
-		var rows int64
-		if err := w.conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM %s", Quote(table))).Scan(&rows); err != nil {
+		rows, err := count(table)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, mizan.Rollup{Table: table, Columns: cols, Rows: rows})
+		out[n] = mizan.Rollup{Table: table, Columns: cols, Rows: rows}
 	}
 	return out, nil
 }
 
-func distinctInts(ctx context.Context, c *sql.Conn, table, col string) ([]int, error) {
-	rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY 1", Quote(col), Quote(table), Quote(col)))
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", col, err)
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+// factStats collects, as batches are written, the distinct values the
+// catalog lists: years, phases, directions and currencies.
+type factStats struct {
+	years                          distinct[int32]
+	phases, directions, currencies distinct[string]
 }
 
-func distinctStrings(ctx context.Context, c *sql.Conn, table, col string) ([]string, error) {
-	rows, err := c.QueryContext(ctx, fmt.Sprintf("SELECT DISTINCT %s FROM %s WHERE %s IS NOT NULL ORDER BY 1", Quote(col), Quote(table), Quote(col)))
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", col, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+// Positions of the columns factStats reads, as FactSchema lays them out.
+const (
+	idxYear      = 1
+	idxPhase     = 4
+	idxDirection = 5
+	idxCurrency  = 6
+)
+
+func (st *factStats) add(rec arrow.RecordBatch) {
+	if years, ok := rec.Column(idxYear).(*array.Int32); ok {
+		for i := 0; i < years.Len(); i++ {
+			if years.IsValid(i) {
+				st.years.add(years.Value(i))
+			}
 		}
-		out = append(out, v)
 	}
-	return out, rows.Err()
+	for _, c := range []struct {
+		idx int
+		set *distinct[string]
+	}{{idxPhase, &st.phases}, {idxDirection, &st.directions}, {idxCurrency, &st.currencies}} {
+		col, ok := rec.Column(c.idx).(*array.String)
+		if !ok {
+			continue
+		}
+		for i := 0; i < col.Len(); i++ {
+			if col.IsValid(i) {
+				if v := col.Value(i); !c.set.has(v) {
+					c.set.add(strings.Clone(v))
+				}
+			}
+		}
+	}
+}
+
+// distinct is a set of values; the few a column usually holds are
+// searched in a slice, more in a map.
+type distinct[T comparable] struct {
+	few  []T
+	many map[T]struct{}
+}
+
+func (d *distinct[T]) has(v T) bool {
+	if d.many != nil {
+		_, ok := d.many[v]
+		return ok
+	}
+	for i := len(d.few) - 1; i >= 0; i-- {
+		if d.few[i] == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *distinct[T]) add(v T) {
+	if d.has(v) {
+		return
+	}
+	d.few = append(d.few, v)
+	if d.many != nil {
+		d.many[v] = struct{}{}
+	} else if len(d.few) > 16 {
+		d.many = make(map[T]struct{}, 2*len(d.few))
+		for _, x := range d.few {
+			d.many[x] = struct{}{}
+		}
+	}
+}
+
+// sortedInts lists the years in order (nil when there are none).
+func sortedInts(d *distinct[int32]) []int {
+	var out []int
+	for _, v := range d.few {
+		out = append(out, int(v))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sortedStrings lists the values in byte order, as DuckDB sorts them (nil
+// when there are none).
+func sortedStrings(d *distinct[string]) []string {
+	out := slices.Clone(d.few)
+	slices.Sort(out)
+	return out
 }
 
 func sortPhases(ps []string) {

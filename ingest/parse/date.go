@@ -621,6 +621,11 @@ func textDate(in, t string) (Date, error) {
 // year (2016) instead of the start (2015). A span must cover two consecutive
 // years. "FY16" is read as 2016. An empty cell returns ErrEmpty.
 func ParseFiscalYear(s string, endYear bool) (int, error) {
+	if len(s) == 4 && isDigitByte(s[0]) && isDigitByte(s[1]) && isDigitByte(s[2]) && isDigitByte(s[3]) {
+		if y := atoi(s); y >= MinYear && y <= MaxYear {
+			return y, nil // the usual "2016"
+		}
+	}
 	t := cleanText(s)
 	if t == "" || t == "-" || t == "–" || t == "—" {
 		return 0, ErrEmpty

@@ -129,7 +129,7 @@ func NewDecoder(r io.Reader, declared string) (rd io.Reader, used string, err er
 		case bytes.HasPrefix(sample, mojibakeBOM):
 			discard(len(mojibakeBOM))
 		}
-		dec = xunicode.UTF8.NewDecoder()
+		return &utf8Reader{r: br}, name, nil
 	case "utf-16", UTF16LE, UTF16BE:
 		switch {
 		case bytes.HasPrefix(sample, []byte{0xFF, 0xFE}):
@@ -487,4 +487,98 @@ func (c *sbCandidate) weight(b []byte, i int) int {
 		return 3
 	}
 	return -1
+}
+
+// utf8Reader decodes UTF-8 as xunicode.UTF8's decoder does (each invalid
+// byte sequence becomes U+FFFD), but passes valid text through without a
+// transformer's copies: it only checks it. From the first invalid byte on,
+// it hands the rest of the stream to the decoder.
+type utf8Reader struct {
+	r    io.Reader
+	hold []byte // the start of a sequence cut by the end of the last read
+	err  error  // the source's error, once it has one
+	slow io.Reader
+}
+
+func (u *utf8Reader) Read(p []byte) (int, error) {
+	if u.slow != nil {
+		return u.slow.Read(p)
+	}
+	if len(p) < utf8.UTFMax {
+		u.toSlow(nil)
+		return u.slow.Read(p)
+	}
+	n := copy(p, u.hold)
+	u.hold = u.hold[:0]
+	end := 0
+	for {
+		if u.err == nil {
+			m, err := u.r.Read(p[n:])
+			n += m
+			u.err = err
+		}
+		end = n
+		if u.err == nil {
+			end = completeRunes(p[:n])
+		}
+		if end > 0 || u.err != nil || n == len(p) {
+			break
+		}
+	}
+	if !utf8.Valid(p[:end]) {
+		i := firstInvalid(p[:end])
+		u.toSlow(p[i:n])
+		if i > 0 {
+			return i, nil
+		}
+		return u.slow.Read(p)
+	}
+	u.hold = append(u.hold, p[end:n]...)
+	if u.err != nil && len(u.hold) == 0 {
+		return end, u.err
+	}
+	return end, nil
+}
+
+// toSlow decodes rest, then what the source has left, with xunicode.
+func (u *utf8Reader) toSlow(rest []byte) {
+	src := []io.Reader{bytes.NewReader(append(append([]byte(nil), u.hold...), rest...))}
+	switch {
+	case u.err == nil:
+		src = append(src, u.r)
+	case u.err != io.EOF:
+		src = append(src, errReader{u.err})
+	}
+	u.hold = nil
+	u.slow = transform.NewReader(io.MultiReader(src...), xunicode.UTF8.NewDecoder())
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// completeRunes returns the length of b without a multi-byte sequence
+// that its end cuts short.
+func completeRunes(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return len(b)
+			}
+			return i
+		}
+	}
+	return len(b)
+}
+
+// firstInvalid returns the index of the first invalid sequence of b.
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
 }
