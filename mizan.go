@@ -175,7 +175,11 @@ type SourceFile struct {
 	SHA256 string `json:"sha256"`
 	URL    string `json:"url,omitempty"`
 	Bytes  int64  `json:"bytes"`
-	Rows   int64  `json:"rows"`
+	// Rows are the rows read from the file (or sheet): the data rows
+	// below the header, whatever became of them (blank, total, skipped
+	// and rejected rows count), not the facts they gave. For OCDS files,
+	// the releases read.
+	Rows int64 `json:"rows"`
 }
 
 // DimensionKind says how a dimension's members are organised.

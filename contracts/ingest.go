@@ -120,10 +120,6 @@ func ContentHash(files []ocds.FileInfo) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// txConner is the hook Ingest uses, when store.VersionWriter offers it, to
-// write the contract tables inside the version's own transaction.
-type txConner interface{ Conn() *sql.Conn }
-
 // Ingest reads OCDS files and folders (format detected) and stores them as
 // a new version of a contracts dataset.
 func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*Summary, error) {
@@ -202,12 +198,9 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 		return nil, err
 	}
 	defer w.Rollback()
-	tx, err := openTx(ctx, db, w, ds.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.rollback()
-	in := &writer{factScale: factScale, ctx: ctx, tx: tx, w: w, ds: ds.ID, version: w.Version(), sourceID: sourceID, res: comp.Resolver,
+	// Contract rows are written inside the version's own transaction: they
+	// become visible with it, or not at all.
+	in := &writer{factScale: factScale, ctx: ctx, conn: w.Conn(), w: w, ds: ds.ID, version: w.Version(), sourceID: sourceID, res: comp.Resolver,
 		entities: map[string]*entityAcc{}, totals: map[[2]string]*total{}, lang: cmp.Or(ds.Language, "en")}
 	in.facts = w.NewFactBuilder(memory.DefaultAllocator)
 	defer in.facts.Release()
@@ -232,9 +225,6 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 	sum.Totals = in.totalList()
 	sum.Version = w.Version()
 	sum.Duration = time.Since(start)
-	if err := tx.commit(ctx); err != nil {
-		return nil, err
-	}
 	if _, err := w.Commit(ctx, int64(sum.Releases), sum); err != nil {
 		return nil, err
 	}
@@ -248,75 +238,6 @@ func cloneDims(ds []mizan.Dimension) []mizan.Dimension {
 		out[i] = d
 	}
 	return out
-}
-
-// contractTables are the tables of migration 002 that hold version rows.
-var contractTables = []string{"contract_processes", "contract_releases", "contract_parties", "contract_entities", "contract_awards",
-	"contract_award_suppliers", "contract_tenderers", "contract_contracts", "contract_amendments", "contract_items", "contract_budget",
-	"contract_problems", "contract_tokens"}
-
-// vtx is where contract rows are written: the version writer's own
-// transaction when store offers the hook, else a transaction of its own,
-// committed just before the version (rows of a version that never commits
-// are invisible, and removed by the next ingest of the dataset).
-type vtx struct {
-	conn *sql.Conn
-	own  bool
-	done bool
-}
-
-func openTx(ctx context.Context, db *store.DB, w *store.VersionWriter, ds string) (*vtx, error) {
-	if h, ok := any(w).(txConner); ok {
-		t := &vtx{conn: h.Conn()}
-		return t, t.cleanup(ctx, ds, w.Version())
-	}
-	conn, err := db.SQL.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	t := &vtx{conn: conn, own: true}
-	if err := t.cleanup(ctx, ds, w.Version()); err != nil {
-		t.rollback()
-		return nil, err
-	}
-	return t, nil
-}
-
-// cleanup removes rows an earlier, failed ingest left for this version
-// number or later (the version being written holds the dataset's write
-// lock, so no other ingest is writing them).
-func (t *vtx) cleanup(ctx context.Context, ds string, version int) error {
-	for _, tb := range contractTables {
-		if _, err := t.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE dataset_id = ? AND version >= ?", tb), ds, version); err != nil {
-			return fmt.Errorf("clean %s: %w", tb, err)
-		}
-	}
-	return nil
-}
-
-func (t *vtx) commit(ctx context.Context) error {
-	if !t.own {
-		return nil
-	}
-	t.done = true
-	defer t.conn.Close()
-	if _, err := t.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("commit contract tables: %w", err)
-	}
-	return nil
-}
-
-func (t *vtx) rollback() {
-	if !t.own || t.done {
-		return
-	}
-	t.done = true
-	_, _ = t.conn.ExecContext(context.Background(), "ROLLBACK")
-	t.conn.Close()
 }
 
 type total struct {
@@ -335,7 +256,7 @@ type entityAcc struct {
 // writer accumulates rows per table and appends them in batches.
 type writer struct {
 	ctx       context.Context
-	tx        *vtx
+	conn      *sql.Conn // the version's transaction
 	w         *store.VersionWriter
 	ds        string
 	version   int
@@ -373,7 +294,7 @@ func (in *writer) flush() error {
 		if len(rows) == 0 {
 			continue
 		}
-		err := store.RawConn(in.ctx, in.tx.conn, func(c driver.Conn) error {
+		err := store.RawConn(in.ctx, in.conn, func(c driver.Conn) error {
 			a, err := duckdb.NewAppenderFromConn(c, "", t)
 			if err != nil {
 				return err

@@ -128,7 +128,7 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 	// The store keeps the sources slice it was given; their row counts are
 	// only known now.
 	for i := range sources {
-		sources[i].Rows = pl.states[i+1].counts.facts
+		sources[i].Rows = pl.states[i+1].counts.read
 	}
 	sum.Duration = time.Since(start)
 	if _, err := w.Commit(ctx, sum.RowsRead, sum); err != nil {

@@ -40,7 +40,6 @@ type rawFact struct {
 	year      int
 	phase     string
 	direction string
-	measure   string
 	keys      map[string]string // "dim.level" → member key
 	amount    *big.Rat
 }
@@ -335,9 +334,11 @@ func ratOf(t *testing.T, s string) *big.Rat {
 // approved appropriation. Rows whose Description is "Total", "Grand Total"
 // or "Total Expenditure" are published totals, not stored. revenue.csv is
 // revenue (by chapter/section in 1997–2002, by sector/ministry later),
-// municipalities.csv is revenue or expenditure by its Description and
-// measure "municipal", general-expenditure.csv is recurrent except chapter 8
-// (project), and the other files are recurrent or project by their name.
+// municipalities.csv is revenue or expenditure by its Description. The
+// expenditure type is the attribute dimension type (the canonical measure
+// stays empty): "municipal" for municipalities.csv, recurrent for
+// general-expenditure.csv except chapter 8 (project), and recurrent or
+// project by the name of the other expenditure files; revenue has no type.
 
 var (
 	bhPeriodRE = regexp.MustCompile(`^\d{4}-\d{4}$`)
@@ -425,11 +426,11 @@ func readBahrainFile(t *testing.T, rs *rawSet, dir, source, kind string, early b
 			rs.notStored++
 			continue
 		}
-		direction, measure := "expenditure", kind
+		direction, typ := "expenditure", kind
 		keys := map[string]string{}
 		switch kind {
 		case "revenue":
-			direction, measure = "revenue", ""
+			direction, typ = "revenue", ""
 		case "municipal":
 			switch {
 			case strings.HasSuffix(d, " Revenue"):
@@ -439,9 +440,9 @@ func readBahrainFile(t *testing.T, rs *rawSet, dir, source, kind string, early b
 				t.Fatalf("%s: municipal row %q is neither revenue nor expenditure", source, d)
 			}
 		case "general":
-			measure = "recurrent"
+			typ = "recurrent"
 			if strings.HasPrefix(field(rec, chapter), "Chapter 8") {
-				measure = "project"
+				typ = "project"
 			}
 		}
 		switch {
@@ -458,11 +459,14 @@ func readBahrainFile(t *testing.T, rs *rawSet, dir, source, kind string, early b
 		if code >= 0 {
 			keys["ministry_code.ministry_code"] = field(rec, code)
 		}
+		if typ != "" {
+			keys["type.type"] = typ
+		}
 		for _, y := range years {
 			year, _ := strconv.Atoi(strings.TrimSpace(h[y]))
 			rs.facts = append(rs.facts, rawFact{
 				file: source, row: int64(i + 2), column: strings.TrimSpace(h[y]),
-				year: year, phase: "approved", direction: direction, measure: measure,
+				year: year, phase: "approved", direction: direction,
 				keys: keys, amount: rawAmount(t, rec[y], ""),
 			})
 			rf.facts++
@@ -591,7 +595,10 @@ func readMacedonia(t *testing.T, dir string) *rawSet {
 // Mexico (mexico-pef-2016.yaml): the CSV inside the zip (not the __MACOSX
 // fork), CP850, comma separated; every row an approved expenditure of year
 // Ciclo; PEF_2016 in whole pesos with thousands separators and blank
-// padding, "-" for zero.
+// padding, "-" for zero. Codes local to their parent are keyed with the
+// parent codes, joined with ".": unidad Ramo.UNIDAD, funcion GF.FN,
+// subfuncion GF.FN.SF, programa Ramo.MOD.PP, labelled with their
+// descriptions.
 
 const mexicoZip = "Presupuesto_de_Egresos_de_la_Federacion_2016.csv.zip"
 
@@ -624,27 +631,43 @@ func readMexico(t *testing.T, dir string) *rawSet {
 	defer rc.Close()
 	rf := &rawFile{name: mexicoZip + "!" + member.Name, path: path, sha256: sum, bytes: size}
 	rs := &rawSet{files: []*rawFile{rf}}
-	var ciclo, amount, ramo, ramoLabel, unidad, concepto int
-	// The other levels, as the descriptor maps them (code, or name where
-	// codes are local to their parent).
+	var ciclo, amount, ramo, ramoLabel, concepto int
+	// The other levels keyed by one code column.
 	others := map[string]string{
 		"functional.finalidad":      "GF",
-		"functional.funcion":        "FUNCIONL_DESCRIPCION",
-		"functional.subfuncion":     "SUBFUNCIONL_DESCRIPCION",
 		"programme.modalidad":       "MOD",
-		"programme.programa":        "PROGR_PRES_DESCRIPCION",
 		"expense_type.expense_type": "TG",
 		"fund.fund":                 "FF",
 		"geo.state":                 "EF",
 	}
 	otherCols := map[string]int{}
+	// The levels keyed by composite codes, and their label columns.
+	composite := []struct {
+		ref   string
+		codes []string
+		label string
+		cols  []int
+		lcol  int
+	}{
+		{ref: "admin.unidad", codes: []string{"Ramo", "UNIDAD"}, label: "UNIDAD_DESCRIPCION"},
+		{ref: "functional.funcion", codes: []string{"GF", "FN"}, label: "FUNCIONL_DESCRIPCION"},
+		{ref: "functional.subfuncion", codes: []string{"GF", "FN", "SF"}, label: "SUBFUNCIONL_DESCRIPCION"},
+		{ref: "programme.programa", codes: []string{"Ramo", "MOD", "PP"}, label: "PROGR_PRES_DESCRIPCION"},
+	}
 	eachRecord(t, charmap.CodePage850.NewDecoder().Reader(bufio.NewReaderSize(rc, 1<<20)), ',', func(row int64, rec []string) {
 		if row == 1 {
 			ciclo, amount = mustColumn(t, rec, "Ciclo"), mustColumn(t, rec, "PEF_2016")
-			ramo, ramoLabel, unidad = mustColumn(t, rec, "Ramo"), mustColumn(t, rec, "RAMO_DESCRIPCION"), mustColumn(t, rec, "UNIDAD_DESCRIPCION")
+			ramo, ramoLabel = mustColumn(t, rec, "Ramo"), mustColumn(t, rec, "RAMO_DESCRIPCION")
 			concepto = mustColumn(t, rec, "CONCEPTO")
 			for ref, name := range others {
 				otherCols[ref] = mustColumn(t, rec, name)
+			}
+			for i := range composite {
+				c := &composite[i]
+				for _, name := range c.codes {
+					c.cols = append(c.cols, mustColumn(t, rec, name))
+				}
+				c.lcol = mustColumn(t, rec, c.label)
 			}
 			return
 		}
@@ -663,12 +686,21 @@ func readMexico(t *testing.T, dir string) *rawSet {
 		}
 		keys := map[string]string{
 			"admin.ramo":        field(rec, ramo),
-			"admin.unidad":      field(rec, unidad),
 			"economic.capitulo": field(rec, concepto)[:1],
 			"economic.concepto": field(rec, concepto),
 		}
 		for ref, i := range otherCols {
 			keys[ref] = field(rec, i)
+		}
+		for _, c := range composite {
+			parts := make([]string, len(c.cols))
+			for j, col := range c.cols {
+				if parts[j] = field(rec, col); parts[j] == "" {
+					t.Fatalf("%s row %d: %s has an empty %s", mexicoZip, row, c.ref, c.codes[j])
+				}
+			}
+			keys[c.ref] = strings.Join(parts, ".")
+			rs.label(c.ref, keys[c.ref], field(rec, c.lcol))
 		}
 		rs.label("admin.ramo", keys["admin.ramo"], field(rec, ramoLabel))
 		rs.facts = append(rs.facts, rawFact{

@@ -166,11 +166,11 @@ func TestRealDataCatalog(t *testing.T) {
 				if src.GetId() != int32(i+1) || src.GetSha256() != rf.sha256 || src.GetBytes() != rf.bytes {
 					t.Errorf("source %s: id %d sha256 %s bytes %d; the file has sha256 %s, %d bytes", src.GetName(), src.GetId(), src.GetSha256(), src.GetBytes(), rf.sha256, rf.bytes)
 				}
-				// SourceFile.rows is documented as "rows read from the
-				// file", but the ingest stores the facts the file gave (see
-				// the report: they differ for wide or blank-padded files).
-				if src.GetRows() != rf.facts {
-					t.Errorf("source %s: rows %d; it gave %d facts from %d rows", src.GetName(), src.GetRows(), rf.facts, rf.rows)
+				// SourceFile.rows is the rows read from the file: its data
+				// rows below the header, blank and total rows included (not
+				// the facts, which differ for wide or blank-padded files).
+				if src.GetRows() != rf.rows {
+					t.Errorf("source %s: rows %d; the file has %d data rows (giving %d facts)", src.GetName(), src.GetRows(), rf.rows, rf.facts)
 				}
 				if id != demoID && !strings.HasPrefix(src.GetUrl(), "https://") {
 					t.Errorf("source %s: url %q", src.GetName(), src.GetUrl())
@@ -395,6 +395,46 @@ func TestRealDataListMembers(t *testing.T) {
 			t.Errorf("ramo search \"electricidad\": %v; raw label of 53 %q", resp.GetMembers(), rx.labels["admin.ramo"]["53"])
 		}
 	})
+
+	t.Run("Mexico composite codes", func(t *testing.T) {
+		// Codes local to their parent are keyed under the parent codes
+		// (Ramo.UNIDAD, GF.FN, GF.FN.SF, Ramo.MOD.PP) and labelled with
+		// their descriptions: every member as the raw file gives it, with
+		// the parent the raw rows put it under.
+		rx := rawData(t, e.realStore, mexicoID)
+		for ref, parentRef := range map[string]string{
+			"admin.unidad": "admin.ramo", "functional.funcion": "functional.finalidad",
+			"functional.subfuncion": "functional.funcion", "programme.programa": "programme.modalidad",
+		} {
+			parents := map[string]map[string]bool{}
+			for _, f := range rx.facts {
+				k := f.keys[ref]
+				if parents[k] == nil {
+					parents[k] = map[string]bool{}
+				}
+				parents[k][f.keys[parentRef]] = true
+			}
+			resp := must(t, e.c.cat.ListMembers, &mizanv1.ListMembersRequest{Dataset: mexicoID, Dimension: ref, PageSize: 10000, Lang: "es"})
+			if resp.GetTotalCount() != int64(len(parents)) || len(resp.GetMembers()) != len(parents) || len(rx.labels[ref]) != len(parents) {
+				t.Errorf("%s: %d members (total %d); the raw file has %d composite keys, %d labelled", ref, len(resp.GetMembers()), resp.GetTotalCount(), len(parents), len(rx.labels[ref]))
+			}
+			for _, m := range resp.GetMembers() {
+				k, want := m.GetKey(), rx.labels[ref][m.GetKey()]
+				if want == "" || m.GetLabel() != want || m.GetLabels()["es"] != want {
+					t.Errorf("%s %q: label %q (es %q), raw description %q", ref, k, m.GetLabel(), m.GetLabels()["es"], want)
+				}
+				// The parent's code is in the key: first, or (MOD in
+				// Ramo.MOD.PP) in the middle.
+				inKey := strings.HasPrefix(k, m.GetParent()+".")
+				if parentRef == "programme.modalidad" {
+					inKey = strings.Count(k, ".") == 2 && strings.Contains(k, "."+m.GetParent()+".")
+				}
+				if ps := parents[k]; len(ps) != 1 || !ps[m.GetParent()] || !inKey {
+					t.Errorf("%s %q: parent %q; the raw rows put it under %q", ref, k, m.GetParent(), sortedKeys(ps))
+				}
+			}
+		}
+	})
 }
 
 // TestRealDataListMembersOrderFollowsLang checks the documented contract
@@ -578,25 +618,39 @@ func TestRealDataAggregateTotals(t *testing.T) {
 			decimalString(w16.sum, 3), w16.count, decimalString(want["2016|revenue"].sum, 3), decimalString(all.sum, 3), all.count)
 
 		// The State budget without the municipalities' own: a negated cut
-		// on the measure.
+		// on the expenditure type.
 		resp = must(t, e.c.q.Aggregate, &mizanv1.AggregateRequest{
-			Dataset: bahrainID, Drilldown: []string{"measure"}, PageSize: 100,
+			Dataset: bahrainID, Drilldown: []string{"type.type"}, PageSize: 100, Lang: "en",
 			Cuts: []*mizanv1.Cut{cut("year", "2016"), cut("direction", "expenditure")},
 		})
-		byMeasure := raw.sumBy(func(f *rawFact) (string, bool) { return f.measure, f.year == 2016 && f.direction == "expenditure" })
-		checkCells(t, "2016 expenditure by measure", resp, []string{"measure"}, byMeasure, 3)
+		byType := raw.sumBy(func(f *rawFact) (string, bool) {
+			return f.keys["type.type"], f.year == 2016 && f.direction == "expenditure"
+		})
+		checkCells(t, "2016 expenditure by type", resp, []string{"type.type"}, byType, 3)
+		if len(byType) != 3 || byType["municipal"] == nil || byType["recurrent"] == nil || byType["project"] == nil {
+			t.Errorf("2016 expenditure types in the raw files: %q, want municipal, project and recurrent", sortedKeys(byType))
+		}
+		for _, c := range resp.GetCells() {
+			k := c.GetKeys()["type.type"]
+			if want := e.descs[bahrainID].Labels["type.type"][k]["en"]; c.GetLabels()["type.type"] != want || want == "" {
+				t.Errorf("type %q: label %q, descriptor %q", k, c.GetLabels()["type.type"], want)
+			}
+		}
+		// The canonical measure is no longer used: every fact has none.
+		resp = must(t, e.c.q.Aggregate, &mizanv1.AggregateRequest{Dataset: bahrainID, Drilldown: []string{"measure"}, PageSize: 100})
+		checkCells(t, "all facts by measure", resp, []string{"measure"}, map[string]*rawAgg{"": all}, 3)
 		state := must(t, e.c.q.Aggregate, &mizanv1.AggregateRequest{
 			Dataset: bahrainID,
-			Cuts:    []*mizanv1.Cut{cut("year", "2016"), cut("direction", "expenditure"), {Dimension: "measure", Values: []string{"municipal"}, Negate: true}},
+			Cuts:    []*mizanv1.Cut{cut("year", "2016"), cut("direction", "expenditure"), {Dimension: "type.type", Values: []string{"municipal"}, Negate: true}},
 		})
 		wantState := raw.total(func(f *rawFact) bool {
-			return f.year == 2016 && f.direction == "expenditure" && f.measure != "municipal"
+			return f.year == 2016 && f.direction == "expenditure" && f.keys["type.type"] != "municipal"
 		})
 		if got := state.GetSummary().GetValues()["amount.sum"]; got != decimalString(wantState.sum, 3) {
 			t.Errorf("2016 State expenditure (municipal negated) %s, raw files %s", got, decimalString(wantState.sum, 3))
 		}
 		t.Logf("Bahrain 2016 State expenditure without municipalities: BHD %s (recurrent %s + project %s)",
-			decimalString(wantState.sum, 3), decimalString(byMeasure["recurrent"].sum, 3), decimalString(byMeasure["project"].sum, 3))
+			decimalString(wantState.sum, 3), decimalString(byType["recurrent"].sum, 3), decimalString(byType["project"].sum, 3))
 	})
 
 	t.Run("Madrid by year", func(t *testing.T) {
@@ -713,9 +767,9 @@ func TestRealDataAggregateDrilldown(t *testing.T) {
 	raw := rawData(t, e.realStore, bahrainID)
 	labels := e.descs[bahrainID].Labels
 	dd := []string{"admin.sector", "admin.ministry"}
-	cuts := []*mizanv1.Cut{cut("year", "2016"), cut("direction", "expenditure"), {Dimension: "measure", Values: []string{"municipal"}, Negate: true}}
+	cuts := []*mizanv1.Cut{cut("year", "2016"), cut("direction", "expenditure"), {Dimension: "type.type", Values: []string{"municipal"}, Negate: true}}
 	want := raw.sumBy(func(f *rawFact) (string, bool) {
-		return f.keys["admin.sector"] + "|" + f.keys["admin.ministry"], f.year == 2016 && f.direction == "expenditure" && f.measure != "municipal"
+		return f.keys["admin.sector"] + "|" + f.keys["admin.ministry"], f.year == 2016 && f.direction == "expenditure" && f.keys["type.type"] != "municipal"
 	})
 	for _, lang := range []string{"ar", "en"} {
 		t.Run(lang, func(t *testing.T) {
@@ -783,7 +837,7 @@ func TestRealDataAggregateOrderAndPaging(t *testing.T) {
 
 	t.Run("pages until exhausted", func(t *testing.T) {
 		req := &mizanv1.AggregateRequest{Dataset: mexicoID, Drilldown: dd, Aggregates: []string{"amount.sum", "amount.count"},
-			Order: []*mizanv1.Order{{Ref: "amount.sum", Desc: true}}, PageSize: 250}
+			Order: []*mizanv1.Order{{Ref: "amount.sum", Desc: true}}, PageSize: 250, Lang: "es"}
 		var cells []*mizanv1.Cell
 		pageSum := new(big.Rat)
 		var summary string
@@ -825,6 +879,11 @@ func TestRealDataAggregateOrderAndPaging(t *testing.T) {
 			if k != order[i].key || c.GetValues()["amount.sum"] != decimalString(order[i].agg.sum, 2) {
 				t.Errorf("cell %d: %s = %s; independent order has %s = %s", i, k, c.GetValues()["amount.sum"], order[i].key, decimalString(order[i].agg.sum, 2))
 				break
+			}
+			// The unit is keyed Ramo.UNIDAD and labelled with its description.
+			u := c.GetKeys()["admin.unidad"]
+			if !strings.HasPrefix(u, c.GetKeys()["admin.ramo"]+".") || c.GetLabels()["admin.unidad"] != raw.labels["admin.unidad"][u] || raw.labels["admin.unidad"][u] == "" {
+				t.Errorf("cell %d: unidad %q labelled %q under ramo %q; the raw file labels it %q", i, u, c.GetLabels()["admin.unidad"], c.GetKeys()["admin.ramo"], raw.labels["admin.unidad"][u])
 			}
 		}
 		t.Logf("Mexico: %d ramo×unidad cells on %d pages; largest %s = MXN %s", len(cells), pages, order[0].key, decimalString(order[0].agg.sum, 2))
@@ -1264,7 +1323,7 @@ func TestRealDataFacts(t *testing.T) {
 		for i := range rx.facts {
 			byRow[rx.facts[i].row] = &rx.facts[i]
 		}
-		resp := must(t, e.c.q.Facts, &mizanv1.FactsRequest{Dataset: mexicoID, Cuts: []*mizanv1.Cut{cut("admin.ramo", "53")}, PageSize: 200,
+		resp := must(t, e.c.q.Facts, &mizanv1.FactsRequest{Dataset: mexicoID, Cuts: []*mizanv1.Cut{cut("admin.ramo", "53")}, PageSize: 200, Lang: "es",
 			Order: []*mizanv1.Order{{Ref: "amount", Desc: true}}})
 		want := rx.total(func(f *rawFact) bool { return f.keys["admin.ramo"] == "53" })
 		if resp.GetTotalCount() != want.count {
@@ -1277,8 +1336,14 @@ func TestRealDataFacts(t *testing.T) {
 				t.Errorf("fact %d: provenance %v, want %s with sha256 %s", f.GetRow(), p, rx.files[0].name, rx.files[0].sha256)
 			}
 			r := byRow[p.GetRow()]
-			if r == nil || decimalString(r.amount, 2) != f.GetAmount() || r.keys["admin.ramo"] != "53" || r.keys["admin.unidad"] != f.GetKeys()["admin.unidad"] {
-				t.Errorf("fact %d: amount %s unidad %q at row %d; the raw file has %v", f.GetRow(), f.GetAmount(), f.GetKeys()["admin.unidad"], p.GetRow(), r)
+			if r == nil || decimalString(r.amount, 2) != f.GetAmount() || r.keys["admin.ramo"] != "53" {
+				t.Errorf("fact %d: amount %s at row %d; the raw file has %v", f.GetRow(), f.GetAmount(), p.GetRow(), r)
+				continue
+			}
+			for _, ref := range []string{"admin.unidad", "functional.funcion", "functional.subfuncion", "programme.programa"} {
+				if k := f.GetKeys()[ref]; k != r.keys[ref] || f.GetLabels()[ref] != rx.labels[ref][k] {
+					t.Errorf("fact %d: %s %q labelled %q; row %d has %q labelled %q", f.GetRow(), ref, k, f.GetLabels()[ref], p.GetRow(), r.keys[ref], rx.labels[ref][r.keys[ref]])
+				}
 			}
 			a := ratOf(t, f.GetAmount())
 			if prev != nil && a.Cmp(prev) > 0 {

@@ -199,6 +199,12 @@ func (w *VersionWriter) Version() int { return w.version }
 // Schema returns the Arrow schema Write expects.
 func (w *VersionWriter) Schema() *arrow.Schema { return w.schema }
 
+// Conn returns the connection of the version's transaction, for companion
+// tables written atomically with the version: what is written through it is
+// committed by Commit and undone by Rollback. It must not be used after
+// either, nor to commit or roll back itself.
+func (w *VersionWriter) Conn() *sql.Conn { return w.conn }
+
 // Write appends batches of facts, in order. Their schema must equal
 // Schema().
 func (w *VersionWriter) Write(ctx context.Context, recs ...arrow.RecordBatch) error {
