@@ -19,6 +19,10 @@ trap cleanup EXIT
 if [ -d "$shared/bh-bahrain-budgets" ]; then
   "$bin" ingest --data "$data" --from "$shared/bh-bahrain-budgets" "$root/datasets/bahrain-budget.yaml" >/dev/null
   "$bin" ingest --data "$data" --from "$shared/uk-manchester-spending-500" "$root/datasets/manchester-spending.yaml" >/dev/null
+  "$bin" ingest --data "$data" --from "$shared/mx-pef-2016" "$root/datasets/mexico-pef-2016.yaml" >/dev/null
+  # The overview flow drills three levels: Mexico's functional
+  # classification (group > function > sub-function) has them.
+  export MIZAN_E2E_DATASET=mexico-pef-2016
 fi
 "$bin" serve --data "$data" --addr "127.0.0.1:$port" >"$log" 2>&1 &
 pid=$!
