@@ -66,19 +66,24 @@ function seriesMatching(all: DatasetSummary[], re: RegExp): DatasetSummary | und
   );
 }
 
+/**
+ * The population series of the dataset's own country. Another country's
+ * population must never divide a budget, so there is no fallback.
+ */
 export function populationSeries(all: DatasetSummary[], country: string): DatasetSummary | undefined {
-  const re = /pop|سكان/i;
-  return (
-    all.find((d) => d.kind === DatasetKind.SERIES && d.country === country && seriesMatching([d], re)) ??
-    seriesMatching(all, re)
-  );
+  return countrySeries(all, country, /pop|سكان/i);
 }
 
+/** The price deflator of the dataset's own country (no fallback either). */
 export function deflatorSeries(all: DatasetSummary[], country: string): DatasetSummary | undefined {
-  const re = /deflat|cpi|price|أسعار|مكمش/i;
-  return (
-    all.find((d) => d.kind === DatasetKind.SERIES && d.country === country && seriesMatching([d], re)) ??
-    seriesMatching(all, re)
+  return countrySeries(all, country, /deflat|cpi|price|أسعار|مكمش/i);
+}
+
+function countrySeries(all: DatasetSummary[], country: string, re: RegExp): DatasetSummary | undefined {
+  if (!country) return undefined;
+  return seriesMatching(
+    all.filter((d) => d.country === country),
+    re,
   );
 }
 
