@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
@@ -21,6 +22,17 @@ import (
 // interrupt the query inside DuckDB.
 type DuckDB struct {
 	db *sql.DB
+	// OnQuery, when set before the engine is used, is told how long DuckDB
+	// took to run each statement (until its result was ready), by operation
+	// ("aggregate", "facts"...): the server's metrics hook.
+	OnQuery func(op string, d time.Duration)
+}
+
+// observe reports a statement's duration to OnQuery.
+func (e *DuckDB) observe(op string, start time.Time) {
+	if e.OnQuery != nil {
+		e.OnQuery(op, time.Since(start))
+	}
 }
 
 var _ Engine = (*DuckDB)(nil)
@@ -99,6 +111,7 @@ func (e *DuckDB) records(ctx context.Context, what string, compile func(*Aggrega
 func (e *DuckDB) count(ctx context.Context, what string, st stmt) (int64, error) {
 	slog.DebugContext(ctx, "query", "op", what, "sql", st.SQL)
 	var n int64
+	defer e.observe(what, time.Now())
 	if err := e.db.QueryRowContext(ctx, st.SQL, st.Args...).Scan(&n); err != nil {
 		return 0, queryError(ctx, what, err)
 	}
@@ -114,6 +127,7 @@ func (e *DuckDB) run(ctx context.Context, what string, st stmt) (array.RecordRea
 		return nil, queryError(ctx, what, err)
 	}
 	var rdr array.RecordReader
+	start := time.Now()
 	err = store.RawConn(ctx, conn, func(c driver.Conn) error {
 		ar, err := duckdb.NewArrowFromConn(c)
 		if err != nil {
@@ -122,6 +136,7 @@ func (e *DuckDB) run(ctx context.Context, what string, st stmt) (array.RecordRea
 		rdr, err = ar.QueryContext(ctx, st.SQL, st.Args...)
 		return err
 	})
+	e.observe(what, start)
 	if err != nil {
 		conn.Close()
 		return nil, queryError(ctx, what, err)

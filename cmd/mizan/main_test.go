@@ -111,6 +111,19 @@ func TestServeSeedsTheDemoOnce(t *testing.T) {
 			done <- err
 		}()
 		body := waitPost(t, "http://"+addr+"/mizan.v1.CatalogService/ListDatasets", `{}`, done)
+		// A query reaches DuckDB, and the metrics say how long it took there.
+		waitPost(t, "http://"+addr+"/mizan.v1.QueryService/Aggregate", `{"dataset":"demo-budget","drilldown":["year"]}`, done)
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`mizan_db_query_duration_seconds_count{kind="aggregate"}`, `mizan_rpc_requests_total{code="ok",procedure="/mizan.v1.QueryService/Aggregate"}`} {
+			if !strings.Contains(string(metrics), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatalf("serve returned %v", err)

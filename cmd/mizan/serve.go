@@ -48,5 +48,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	eng.OnQuery = srv.ObserveDBQuery
 	return rpc.Serve(ctx, m.Addr, srv)
 }
