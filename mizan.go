@@ -140,6 +140,10 @@ type Version struct {
 	ContentHash string    `json:"content_hash"` // sha256 over the descriptor and every source's sha256
 	// Scale is the number of decimal places amounts are stored with.
 	Scale int32 `json:"scale"`
+	// Precision is the number of digits of a stored amount (DECIMAL(18, s)
+	// or DECIMAL(38, s)); sums are always DECIMAL(38, s). Versions written
+	// before it was recorded have 0 and store DECIMAL(38, s).
+	Precision int32 `json:"precision"`
 	// Factor is the scale factor applied to source amounts ("1000" for a
 	// source published in thousands); amounts are stored in units.
 	Factor     string       `json:"factor"`

@@ -193,7 +193,7 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 		sourceID[f.Name] = i + 1
 	}
 	dims := cloneDims(Dimensions)
-	w, err := db.BeginVersion(ctx, store.VersionSpec{Dataset: ds, ContentHash: sum.ContentHash, Status: status, Scale: factScale, Factor: "1", Dimensions: dims, Sources: sources})
+	w, err := db.BeginVersion(ctx, store.VersionSpec{Dataset: ds, ContentHash: sum.ContentHash, Status: status, Scale: factScale, Precision: store.WidePrecision, Factor: "1", Dimensions: dims, Sources: sources})
 	if err != nil {
 		return nil, err
 	}

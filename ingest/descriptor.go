@@ -33,6 +33,11 @@ type Descriptor struct {
 	// Decimals is the scale amounts are stored with; default: the
 	// currency's ISO 4217 minor units (3 for BHD, JOD, KWD, OMR, TND, LYD, IQD).
 	Decimals *int32 `yaml:"decimals,omitempty" json:"decimals,omitempty"`
+	// Precision is the number of digits of a stored amount: 18 (default:
+	// single amounts up to 10^(18-decimals), e.g. 999 trillion with 3
+	// decimals) or 38 for sources with larger single amounts. Totals are
+	// always summed exactly with 38 digits.
+	Precision int32 `yaml:"precision,omitempty" json:"precision,omitempty"`
 	// Factor multiplies every source amount, for sources published in
 	// thousands ("1000") or millions ("1000000").
 	Factor string `yaml:"factor,omitempty" json:"factor,omitempty"`

@@ -92,7 +92,7 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 		sources[i] = mizan.SourceFile{ID: in.id, Name: name, Sheet: in.sheet, SHA256: in.raw.sha256, URL: in.raw.url, Bytes: in.raw.size}
 	}
 	w, err := db.BeginVersion(ctx, store.VersionSpec{
-		Dataset: d.DatasetMeta(), ContentHash: hash, Status: status, Scale: m.scale, Factor: factorString(d),
+		Dataset: d.DatasetMeta(), ContentHash: hash, Status: status, Scale: m.scale, Precision: m.prec, Factor: factorString(d),
 		Dimensions: m.dims, Sources: sources,
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/ingest/parse"
+	"github.com/mizan-budget/mizan/store"
 	"github.com/mizan-budget/mizan/textnorm"
 )
 
@@ -16,6 +17,7 @@ import (
 type model struct {
 	d        *Descriptor
 	scale    int32
+	prec     int32 // digits of a stored amount (store.DefaultPrecision or WidePrecision)
 	factor   int64
 	currency string
 	lang     string
@@ -41,6 +43,10 @@ func newModel(d *Descriptor) *model {
 	m.scale, _ = MinorUnits(d.Currency)
 	if d.Decimals != nil {
 		m.scale = *d.Decimals
+	}
+	m.prec = d.Precision
+	if m.prec == 0 {
+		m.prec = store.DefaultPrecision
 	}
 	if d.Factor != "" {
 		m.factor, _ = parseFactor(d.Factor)

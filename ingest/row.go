@@ -450,6 +450,11 @@ func (p *plan) mapAmount(raw string, line int64, col int, o *rowOut, f *fact) (o
 		}
 		return false, false
 	}
+	if !n.FitsInPrecision(p.m.prec) {
+		p.reject(o, line, col, raw, fmt.Sprintf("%q has %d digits at %d decimal places; this dataset stores at most %d (set precision: %d in the descriptor for larger amounts)",
+			strings.TrimSpace(raw), len(n.Abs().BigInt().String()), p.m.scale, p.m.prec, store.WidePrecision))
+		return false, false
+	}
 	f.amount = n
 	return true, false
 }

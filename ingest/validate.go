@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/store"
 )
 
 // reservedColumns are fact columns a dimension level may not shadow.
@@ -73,6 +74,9 @@ func (d *Descriptor) validate(lines map[string]int) error {
 	}
 	if d.Decimals != nil && (*d.Decimals < 0 || *d.Decimals > 12) {
 		p.add("decimals", "%d decimal places: it must be between 0 and 12", *d.Decimals)
+	}
+	if d.Precision != 0 && d.Precision != store.DefaultPrecision && d.Precision != store.WidePrecision {
+		p.add("precision", "%d digits: precision must be %d (the default) or %d (for single amounts of %d digits or more)", d.Precision, store.DefaultPrecision, store.WidePrecision, store.DefaultPrecision+1)
 	}
 	if d.Factor != "" {
 		if _, err := parseFactor(d.Factor); err != nil {

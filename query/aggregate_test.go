@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/store"
 )
 
 var approved2024 = []mizan.Cut{{Ref: "year", Values: []string{"2024"}}, {Ref: "phase", Values: []string{"approved"}}}
@@ -233,7 +234,7 @@ func TestAggregateExact(t *testing.T) {
 		row{Year: 2024, Phase: "executed", Amount: "0.009", Keys: map[string]string{"fund": "huge"}},
 	)
 	dims := []mizan.Dimension{{ID: "fund", Kind: mizan.KindAttribute, Levels: []mizan.Level{{ID: "fund"}}}}
-	mustVersion(t, db, budgetDataset("exact"), dims, 3, nil, rows, nil)
+	mustVersionPrecision(t, db, budgetDataset("exact"), dims, store.WidePrecision, 3, nil, rows, nil)
 	svc := NewService(db, NewDuckDB(db), Options{})
 	got, err := svc.Aggregate(context.Background(), mizan.AggregateQuery{Dataset: "exact", Drilldown: []string{"fund"},
 		Aggregates: []string{"amount.sum", "amount.avg", "amount.share"}, Order: []mizan.Order{{Ref: "fund", Desc: true}}})

@@ -264,7 +264,7 @@ func (b *builder) cells(p *AggregatePlan) {
 
 func pow10(n int32) string { return "1" + strings.Repeat("0", int(n)) }
 
-// unscaled is the exact integer behind a DECIMAL(38, scale) expression.
+// unscaled is the exact integer behind a DECIMAL(p, scale) expression.
 func unscaled(expr string, scale int32) string {
 	return "CAST((" + expr + ") * " + pow10(scale) + " AS HUGEINT)"
 }

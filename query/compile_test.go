@@ -168,7 +168,7 @@ var quoted = regexp.MustCompile(`"((?:[^"]|"")*)"`)
 // allowedIdentifiers lists every identifier SQL over src may quote.
 func allowedIdentifiers(src Source) map[string]bool {
 	ok := map[string]bool{src.Table: true, "members": true}
-	for _, f := range store.FactSchema(budgetDims, src.Scale).Fields() {
+	for _, f := range store.FactSchema(budgetDims, 0, src.Scale).Fields() {
 		ok[f.Name] = true
 	}
 	for _, r := range src.Rollups {

@@ -19,8 +19,11 @@
 //
 // # Exactness
 //
-// Amounts are DECIMAL(38, scale) in storage and are summed by the database
-// as decimals; the service never sums float64. Sums, minima and maxima are
+// Amounts are DECIMAL(18, scale) in storage (DECIMAL(38, scale) for versions
+// that ask for wide amounts, and for versions written before precision was
+// recorded) and are summed by the database as decimals into DECIMAL(38,
+// scale); the service never sums float64 and reads decimals of any
+// precision. Sums, minima and maxima are
 // formatted with the version's scale ("1234.500" for scale 3). Averages are
 // computed in Go from the exact sum and count with math/big and rounded half
 // to even to scale+2 decimals. Shares and execution rates are fractions

@@ -44,8 +44,16 @@ func openDB(tb testing.TB) *store.DB {
 // members and returns it.
 func mustVersion(tb testing.TB, db *store.DB, ds mizan.Dataset, dims []mizan.Dimension, scale int32, sources []mizan.SourceFile, rows []row, members []mizan.Member) mizan.Version {
 	tb.Helper()
+	return mustVersionPrecision(tb, db, ds, dims, 0, scale, sources, rows, members)
+}
+
+// mustVersionPrecision is mustVersion with amounts of the given precision
+// (0: store.DefaultPrecision; store.WidePrecision for amounts of more than
+// 18 digits).
+func mustVersionPrecision(tb testing.TB, db *store.DB, ds mizan.Dataset, dims []mizan.Dimension, precision, scale int32, sources []mizan.SourceFile, rows []row, members []mizan.Member) mizan.Version {
+	tb.Helper()
 	ctx := context.Background()
-	w, err := db.BeginVersion(ctx, store.VersionSpec{Dataset: ds, ContentHash: "sha256:test", Scale: scale, Factor: "1", Dimensions: dims, Sources: sources})
+	w, err := db.BeginVersion(ctx, store.VersionSpec{Dataset: ds, ContentHash: "sha256:test", Scale: scale, Precision: precision, Factor: "1", Dimensions: dims, Sources: sources})
 	if err != nil {
 		tb.Fatalf("begin version: %v", err)
 	}
@@ -118,7 +126,7 @@ func buildFacts(tb testing.TB, schema *arrow.Schema, currency string, scale int3
 			case store.ColMeasure:
 				str(fb, r.Measure)
 			case store.ColAmount:
-				n, err := decimal128.FromString(r.Amount, 38, scale)
+				n, err := decimal128.FromString(r.Amount, schema.Field(schema.NumFields()-3).Type.(*arrow.Decimal128Type).Precision, scale)
 				if err != nil {
 					tb.Fatalf("amount %q: %v", r.Amount, err)
 				}

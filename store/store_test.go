@@ -43,6 +43,17 @@ func spec(id string) store.VersionSpec {
 // writeFacts writes one fact per amount (in fils), all in year 2016.
 func writeFacts(t *testing.T, w *store.VersionWriter, amounts ...int64) {
 	t.Helper()
+	nums := make([]decimal128.Num, len(amounts))
+	for i, a := range amounts {
+		nums[i] = decimal128.FromI64(a)
+	}
+	if err := writeNums(w, nums...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeNums writes one fact per unscaled amount, all in year 2016.
+func writeNums(w *store.VersionWriter, amounts ...decimal128.Num) error {
 	b := w.NewFactBuilder(memory.DefaultAllocator)
 	defer b.Release()
 	for i, a := range amounts {
@@ -56,14 +67,58 @@ func writeFacts(t *testing.T, w *store.VersionWriter, amounts ...int64) {
 		b.Field(7).AppendNull()
 		b.Field(8).(*array.StringBuilder).Append("S1")
 		b.Field(9).(*array.StringBuilder).Append("M1")
-		b.Field(10).(*array.Decimal128Builder).Append(decimal128.FromI64(a))
+		b.Field(10).(*array.Decimal128Builder).Append(a)
 		b.Field(11).(*array.Int32Builder).Append(1)
 		b.Field(12).(*array.Int64Builder).Append(int64(i + 2))
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	if err := w.Write(context.Background(), rec); err != nil {
+	return w.Write(context.Background(), rec)
+}
+
+func TestAmountPrecision(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	big, _ := decimal128.FromString("12345678901234567.891", 38, 3)
+	fits, _ := decimal128.FromString("-999999999999999.999", 38, 3)
+
+	w, err := db.BeginVersion(ctx, spec("narrow"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := writeNums(w, fits, big); err == nil || !strings.Contains(err.Error(), "more than 18 digits") {
+		t.Errorf("write of a 20-digit amount at precision 18: err = %v", err)
+	}
+	if err := writeNums(w, fits); err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.Commit(ctx, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Precision != 18 || total(t, db, "narrow", 1) != "-999999999999999.999" {
+		t.Errorf("narrow version: precision %d, total %s", v.Precision, total(t, db, "narrow", 1))
+	}
+
+	s := spec("wide")
+	s.Precision = store.WidePrecision
+	w, err = db.BeginVersion(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeNums(w, big, big, fits); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = w.Commit(ctx, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	if v.Precision != 38 || total(t, db, "wide", 1) != "23691357802469135.783" {
+		t.Errorf("wide version: precision %d, total %s", v.Precision, total(t, db, "wide", 1))
+	}
+
+	s.Precision = 20
+	if _, err := db.BeginVersion(ctx, s); mizan.ErrorCode(err) != mizan.EINVALID {
+		t.Errorf("precision 20: err = %v, want EINVALID", err)
 	}
 }
 

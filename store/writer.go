@@ -43,7 +43,10 @@ type VersionSpec struct {
 	ContentHash string
 	Status      string // mizan.StatusPublished or mizan.StatusDraft
 	Scale       int32
-	Factor      string
+	// Precision is the number of digits of a stored amount: 18 (the
+	// default when 0) or 38 for sources with larger single amounts.
+	Precision int32
+	Factor    string
 	// Dimensions are the classification and attribute dimensions; each
 	// level's Column is filled in by BeginVersion.
 	Dimensions []mizan.Dimension
@@ -92,9 +95,20 @@ type VersionWriter struct {
 
 type memberID struct{ dim, level, key string }
 
+// DefaultPrecision is the number of digits of a stored amount unless a
+// version asks for WidePrecision. DuckDB keeps DECIMAL(18, s) as 64-bit
+// integers and sums them quickly into DECIMAL(38, s) at any size.
+const (
+	DefaultPrecision int32 = 18
+	WidePrecision    int32 = 38
+)
+
 // FactSchema returns the Arrow schema of a facts table for the given
-// dimensions and amount scale.
-func FactSchema(dims []mizan.Dimension, scale int32) *arrow.Schema {
+// dimensions, amount precision (0 means DefaultPrecision) and scale.
+func FactSchema(dims []mizan.Dimension, precision, scale int32) *arrow.Schema {
+	if precision == 0 {
+		precision = DefaultPrecision
+	}
 	fields := []arrow.Field{
 		{Name: ColRow, Type: arrow.PrimitiveTypes.Int64},
 		{Name: ColYear, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
@@ -111,7 +125,7 @@ func FactSchema(dims []mizan.Dimension, scale int32) *arrow.Schema {
 		}
 	}
 	fields = append(fields,
-		arrow.Field{Name: ColAmount, Type: &arrow.Decimal128Type{Precision: 38, Scale: scale}},
+		arrow.Field{Name: ColAmount, Type: &arrow.Decimal128Type{Precision: precision, Scale: scale}},
 		arrow.Field{Name: ColSourceID, Type: arrow.PrimitiveTypes.Int32},
 		arrow.Field{Name: ColSourceRow, Type: arrow.PrimitiveTypes.Int64},
 	)
@@ -143,6 +157,15 @@ func (db *DB) BeginVersion(ctx context.Context, spec VersionSpec) (*VersionWrite
 	}
 	if spec.Status == "" {
 		spec.Status = mizan.StatusPublished
+	}
+	if spec.Precision == 0 {
+		spec.Precision = DefaultPrecision
+	}
+	if spec.Precision != DefaultPrecision && spec.Precision != WidePrecision {
+		return nil, mizan.FieldErrorf("precision", "precision %d is not supported (use %d or %d)", spec.Precision, DefaultPrecision, WidePrecision)
+	}
+	if spec.Scale < 0 || spec.Scale >= spec.Precision {
+		return nil, mizan.FieldErrorf("scale", "scale %d does not fit precision %d", spec.Scale, spec.Precision)
 	}
 	for i := range spec.Dimensions {
 		d := &spec.Dimensions[i]
@@ -178,7 +201,7 @@ func (w *VersionWriter) begin(ctx context.Context) error {
 		return fmt.Errorf("number version: %w", err)
 	}
 	w.table = FactsTable(w.spec.Dataset.ID, w.version)
-	w.schema = FactSchema(w.spec.Dimensions, w.spec.Scale)
+	w.schema = FactSchema(w.spec.Dimensions, w.spec.Precision, w.spec.Scale)
 	cols := make([]string, 0, w.schema.NumFields())
 	for _, f := range w.schema.Fields() {
 		c := Quote(f.Name) + " " + sqlType(f.Type)
@@ -213,6 +236,9 @@ func (w *VersionWriter) Write(ctx context.Context, recs ...arrow.RecordBatch) er
 		if !rec.Schema().Equal(w.schema) {
 			return fmt.Errorf("write facts: batch schema differs from the version's")
 		}
+		if err := w.checkAmounts(rec); err != nil {
+			return err
+		}
 		n += rec.NumRows()
 	}
 	if n == 0 {
@@ -242,6 +268,24 @@ func (w *VersionWriter) Write(ctx context.Context, recs ...arrow.RecordBatch) er
 	for _, rec := range recs {
 		w.stats.add(rec)
 		w.rows += rec.NumRows()
+	}
+	return nil
+}
+
+// checkAmounts refuses amounts with more digits than the version stores:
+// DuckDB would otherwise keep only their low 64 bits.
+func (w *VersionWriter) checkAmounts(rec arrow.RecordBatch) error {
+	if w.spec.Precision >= WidePrecision {
+		return nil
+	}
+	col, ok := rec.Column(w.schema.NumFields() - 3).(*array.Decimal128)
+	if !ok {
+		return fmt.Errorf("write facts: amount column is %s", rec.Column(w.schema.NumFields()-3).DataType())
+	}
+	for i, v := range col.Values() {
+		if !v.FitsInPrecision(w.spec.Precision) && col.IsValid(i) {
+			return fmt.Errorf("write facts: amount %s has more than %d digits", v.ToString(w.spec.Scale), w.spec.Precision)
+		}
 	}
 	return nil
 }
@@ -333,6 +377,7 @@ func (w *VersionWriter) Commit(ctx context.Context, rowsRead int64, summary any)
 		CreatedAt:   time.Now().UTC().Truncate(time.Second),
 		ContentHash: w.spec.ContentHash,
 		Scale:       w.spec.Scale,
+		Precision:   w.spec.Precision,
 		Factor:      w.spec.Factor,
 		Rows:        w.rows,
 		RowsRead:    rowsRead,
