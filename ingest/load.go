@@ -17,8 +17,10 @@ import (
 	"github.com/mizan-budget/mizan"
 )
 
-// MaxDescriptorBytes bounds the size of a descriptor file.
-const MaxDescriptorBytes = 4 << 20
+// MaxDescriptorBytes bounds the size of a descriptor file. Descriptors
+// carry label tables (the 100M-row synthetic one has about 9 MB of
+// Arabic and English labels), so the bound is generous.
+const MaxDescriptorBytes = 64 << 20
 
 // Load reads and validates a descriptor: YAML or JSON, or a Fiscal Data
 // Package's datapackage.json. Unknown fields are errors that name the field
