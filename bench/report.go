@@ -27,7 +27,7 @@ var summaryKeys = []string{
 	"ingest_vs_duckdb", "ingest_manchester_vs_duckdb", "ingest_peak_rss_mb",
 	"duckdb_overhead", "duckdb_overhead_facts", "duckdb_overhead_max",
 	"postgres_speedup", "postgres_min",
-	"rollup_speedup", "scale_10x",
+	"rollup_speedup", "rollup_speedup_10x", "scale_10x",
 	"search_p50_ms", "search_vs_ilike", "flags_1m_s", "load_errors", "load_p99_ms", "load_rss_mb",
 }
 
