@@ -935,9 +935,9 @@ func TestRealDataManchester(t *testing.T) {
 	}
 	in.checkRejects(t)
 
-	// The one garbled body name is kept as published.
+	// The one garbled paying-body name is kept as published.
 	var n2 int
-	if err := in.db.SQL.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT count(*) FROM %s WHERE body = 'Manchester Cit+A2446y Council'`,
+	if err := in.db.SQL.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT count(*) FROM %s WHERE buyer = 'Manchester Cit+A2446y Council'`,
 		store.Quote(store.FactsTable(id, in.sum.Version)))).Scan(&n2); err != nil {
 		t.Fatal(err)
 	}
