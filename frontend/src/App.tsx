@@ -59,7 +59,7 @@ export function App() {
   const props: ViewProps | undefined = ready ? { s, all: list.data!, ds, t, num } : undefined;
 
   const body = () => {
-    if (s.view === 'contracts') return <Contracts t={t} />;
+    if (s.view === 'contracts') return <Contracts s={s} t={t} num={num} />;
     if (list.error) return <ErrorBox error={list.error} retry={list.reload} />;
     if (detail.error) return <ErrorBox error={detail.error} retry={detail.reload} />;
     if (list.data && !viewable.length && s.view !== 'data') return <p>{t('noDatasets')}</p>;
@@ -114,7 +114,7 @@ export function App() {
           <ul>
             {NAV.map((n) => (
               <li key={n.view}>
-                <Link to={{ view: n.view, embed: false }} current={s.view === n.view} data-view={n.view}>
+                <Link to={{ view: n.view, embed: false, contracts: undefined }} current={s.view === n.view} data-view={n.view}>
                   {t(n.key)}
                 </Link>
               </li>
@@ -218,7 +218,7 @@ export function App() {
         <Suspense fallback={<Loading />}>{body()}</Suspense>
       </main>
       <footer class="foot">
-        {ds && (
+        {ds && s.view !== 'contracts' && (
           <p>
             {t('source')}: {pick(ds.publisher, s.lang) || pick(ds.title, s.lang)}
             {ds.licence?.name ? ` · ${t('licence')}: ${ds.licence.name}` : ''} ·{' '}

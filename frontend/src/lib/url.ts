@@ -2,6 +2,7 @@
 // exactly, dataset version included. encodeState/decodeState are pure and
 // round-trip (see test/url.test.ts).
 import type { Digits, Lang } from './format';
+import { decodeContracts, encodeContracts, type ContractsState } from './contractsUrl';
 
 export const VIEWS = ['overview', 'explore', 'execution', 'trends', 'contracts', 'data'] as const;
 export type View = (typeof VIEWS)[number];
@@ -34,6 +35,7 @@ export interface AppState {
   threshold: string; // execution: low threshold as a fraction ("0.5"), "" = service default
   prices: Prices; // trends
   tab: string; // data view: selected dataset id
+  contracts?: ContractsState; // contracts view only (lib/contractsUrl.ts); absent elsewhere
 }
 
 export const DEFAULT_STATE: AppState = {
@@ -121,7 +123,8 @@ export function encodeState(s: AppState, base = '/'): string {
   put('prices', s.prices, DEFAULT_STATE.prices);
   put('tab', s.tab, '');
   put('embed', s.embed, false);
-  const path = base.replace(/\/$/, '') + '/' + (s.view === 'overview' ? '' : s.view);
+  const sub = s.view === 'contracts' && s.contracts ? encodeContracts(s.contracts, q) : '';
+  const path = base.replace(/\/$/, '') + '/' + (s.view === 'overview' ? '' : s.view) + (sub ? '/' + sub : '');
   const qs = q.toString();
   return qs ? `${path}?${qs}` : path;
 }
@@ -129,11 +132,12 @@ export function encodeState(s: AppState, base = '/'): string {
 /** Reads a state from a location's pathname and search. Unknown values fall back to defaults. */
 export function decodeState(pathname: string, search: string, base = '/'): AppState {
   const q = new URLSearchParams(search);
-  let rest = pathname.startsWith(base) ? pathname.slice(base.length) : pathname.replace(/^\//, '');
-  rest = rest.replace(/^\/+|\/+$/g, '').split('/')[0] ?? '';
-  const view = oneOf(rest || 'overview', VIEWS, 'overview');
+  const rest = pathname.startsWith(base) ? pathname.slice(base.length) : pathname.replace(/^\//, '');
+  const segments = rest.replace(/^\/+|\/+$/g, '').split('/');
+  const view = oneOf(segments[0] || 'overview', VIEWS, 'overview');
   const th = q.get('th') ?? '';
   return {
+    ...(view === 'contracts' ? { contracts: decodeContracts(segments[1] ?? '', q) } : {}),
     view,
     lang: oneOf(q.get('lang'), ['ar', 'en'] as const, DEFAULT_STATE.lang),
     digits: oneOf(q.get('nu'), ['latn', 'arab'] as const, DEFAULT_STATE.digits),

@@ -1,0 +1,244 @@
+// The ContractService client (loaded with the Contracts view only) and the
+// helpers its pages share: requests built from the URL state, pinning of the
+// dataset versions a response names, per-currency sums of exact decimals,
+// and labels for codes the API sends.
+import { createClient, type Client } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-web';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import {
+  ContractService,
+  RecordKind,
+  type DatasetVersion,
+  type GetPartyResponse,
+  type ListRedFlagsRequestSchema,
+  type ListRedFlagsResponse,
+  type PartyTotal,
+  type RecordSource,
+  type RedFlagDefinition,
+  type SearchContractsRequestSchema,
+  type SearchContractsResponse,
+  type GetContractResponse,
+  type ListRedFlagDefinitionsResponse,
+} from '../gen/mizan/v1/contracts_pb';
+import { cached } from './api';
+import { addDecimal, cmpDecimal } from './decimal';
+import type { Lang } from './format';
+import { pick } from './i18n';
+import type { ContractsState, DsRef } from './contractsUrl';
+
+export { RecordKind };
+
+const transport = createConnectTransport({
+  baseUrl: typeof location !== 'undefined' ? location.origin : 'http://localhost',
+  useBinaryFormat: false,
+});
+
+export const contractsClient: Client<typeof ContractService> = createClient(ContractService, transport);
+
+export type SearchInit = MessageInitShape<typeof SearchContractsRequestSchema>;
+export type FlagsInit = MessageInitShape<typeof ListRedFlagsRequestSchema>;
+
+function keyOf(method: string, req: unknown): string {
+  return 'contracts.' + method + JSON.stringify(req, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** The SearchContracts request the state asks for (page tokens from the URL). */
+export function searchRequest(c: ContractsState): SearchInit {
+  const kinds = c.kinds.map((k) => (k === 'process' ? RecordKind.PROCESS : RecordKind.PAYMENT));
+  return {
+    query: c.q.trim(),
+    datasets: c.sets.map((d) => ({ id: d.id, version: d.version })),
+    buyers: c.buyers,
+    suppliers: c.suppliers,
+    methods: c.methods,
+    currencies: c.currencies,
+    minAmount: c.min,
+    maxAmount: c.max,
+    dateFrom: c.from,
+    dateTo: c.to,
+    flags: c.flags,
+    ...(c.competitive ? { competitive: c.competitive === 'yes' } : {}),
+    kinds,
+    sort: c.sort,
+    ascending: c.asc,
+    pageSize: c.size,
+    pageToken: c.pages[c.pages.length - 1] ?? '',
+  };
+}
+
+/** The ListRedFlags request of the flags page. */
+export function flagsRequest(c: ContractsState, ds: DsRef): FlagsInit {
+  return {
+    dataset: { id: ds.id, version: ds.version },
+    codes: c.fcodes,
+    buyer: c.fbuyer,
+    supplier: c.fsupplier,
+    year: c.fyear,
+    pageSize: 50,
+    pageToken: c.fpages[c.fpages.length - 1] ?? '',
+  };
+}
+
+/**
+ * The datasets a response says it searched, when they pin more than the
+ * request did (an empty list, or a version 0); null when the request was
+ * already exact. The view writes them into the URL so the address is a
+ * permalink of exactly these versions.
+ */
+export function pinnedSets(asked: DsRef[], searched: { id: string; version: number }[]): DsRef[] | null {
+  if (!searched.length) return null;
+  const exact = asked.length > 0 && asked.every((a) => a.version > 0);
+  if (exact) return null;
+  return searched.map((d) => ({ id: d.id, version: d.version }));
+}
+
+export function search(req: SearchInit): Promise<SearchContractsResponse> {
+  const key = keyOf('Search', req);
+  return cached(key, async () => {
+    const res = await contractsClient.searchContracts(req);
+    // The same search with its datasets pinned is this very answer: remember
+    // it, so that writing the pinned versions into the URL costs no request.
+    const pinned = pinnedSets((req.datasets ?? []) as DsRef[], res.datasets);
+    if (pinned && !req.pageToken) {
+      const exact = { ...req, datasets: pinned };
+      cached(keyOf('Search', exact), () => Promise.resolve(res));
+    }
+    return res;
+  });
+}
+
+export function getContract(ds: DsRef, ocid: string): Promise<GetContractResponse> {
+  const req = { dataset: { id: ds.id, version: ds.version }, ocid };
+  return cached(keyOf('GetContract', req), () => contractsClient.getContract(req));
+}
+
+export function getParty(ds: DsRef, entity: string): Promise<GetPartyResponse> {
+  const req = { dataset: { id: ds.id, version: ds.version }, entity };
+  return cached(keyOf('GetParty', req), () => contractsClient.getParty(req));
+}
+
+export function listRedFlags(req: FlagsInit): Promise<ListRedFlagsResponse> {
+  return cached(keyOf('ListRedFlags', req), () => contractsClient.listRedFlags(req));
+}
+
+export function redFlagDefinitions(): Promise<ListRedFlagDefinitionsResponse> {
+  return cached('contracts.ListRedFlagDefinitions', () => contractsClient.listRedFlagDefinitions({}));
+}
+
+/** A dataset version as the URL keeps it. */
+export function dsRef(d: DatasetVersion | undefined): DsRef | null {
+  return d && d.id ? { id: d.id, version: d.version } : null;
+}
+
+/** Sums of exact decimals per currency, currencies in alphabetical order. */
+export function sumByCurrency(rows: { currency: string; amount: string }[]): { currency: string; amount: string }[] {
+  const by = new Map<string, string[]>();
+  for (const r of rows) {
+    if (!r.amount) continue;
+    const xs = by.get(r.currency) ?? [];
+    xs.push(r.amount);
+    by.set(r.currency, xs);
+  }
+  return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, xs]) => ({ currency, amount: addDecimal(...xs) }));
+}
+
+export interface YearTable {
+  years: number[];
+  currencies: string[];
+  /** cell(year, currency): the amount and count, or undefined when none. */
+  cell: (year: number, currency: string) => { amount: string; count: bigint } | undefined;
+  totals: { currency: string; amount: string; count: bigint }[];
+}
+
+/** A party's totals by year pivoted to years × currencies, with exact totals per currency. */
+export function yearTable(rows: PartyTotal[]): YearTable {
+  const years = [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b);
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  const m = new Map<string, PartyTotal>();
+  for (const r of rows) m.set(`${r.year}|${r.currency}`, r);
+  const totals = currencies.map((currency) => {
+    const own = rows.filter((r) => r.currency === currency);
+    return {
+      currency,
+      amount: own.length ? addDecimal(...own.map((r) => r.amount || '0')) : '0',
+      count: own.reduce((a, r) => a + r.count, 0n),
+    };
+  });
+  return {
+    years,
+    currencies,
+    cell: (y, c) => {
+      const r = m.get(`${y}|${c}`);
+      return r ? { amount: r.amount, count: r.count } : undefined;
+    },
+    totals,
+  };
+}
+
+/** The currency with the largest total count (the one a chart shows first). */
+export function mainCurrency(t: YearTable): string {
+  let best = '';
+  let n = -1n;
+  for (const x of t.totals) if (x.count > n) [best, n] = [x.currency, x.count];
+  return best;
+}
+
+/** Procurement methods the API names, as i18n keys. */
+export type MethodKey = 'methodOpen' | 'methodSelective' | 'methodLimited' | 'methodDirect' | 'methodNone';
+
+export function methodKey(method: string): MethodKey | null {
+  switch (method) {
+    case 'open':
+      return 'methodOpen';
+    case 'selective':
+      return 'methodSelective';
+    case 'limited':
+      return 'methodLimited';
+    case 'direct':
+      return 'methodDirect';
+    case '':
+      return 'methodNone';
+    default:
+      return null;
+  }
+}
+
+/** A red flag's short name in the language asked, from its definition; the code when unknown. */
+export function flagTitle(defs: RedFlagDefinition[] | undefined, code: string, lang: Lang): string {
+  const d = defs?.find((x) => x.code === code);
+  return (d && pick(d.title, lang)) || code;
+}
+
+/** "file.json, /releases/3" or "file.csv, row 12": where a record is in its source. */
+export function sourceParts(s: RecordSource | undefined): { file: string; sha256: string; where: string; kind: 'pointer' | 'row' | 'none' } {
+  if (!s) return { file: '', sha256: '', where: '', kind: 'none' };
+  if (s.pointer) return { file: s.file, sha256: s.sha256, where: (s.value > 0n ? `[${s.value}]` : '') + s.pointer, kind: 'pointer' };
+  if (s.row > 0n) return { file: s.file, sha256: s.sha256, where: String(s.row), kind: 'row' };
+  return { file: s.file, sha256: s.sha256, where: '', kind: 'none' };
+}
+
+/** Whether the amount changed by an amendment (both sides known and different). */
+export function amendmentChange(before: string | undefined, after: string | undefined): -1 | 0 | 1 | null {
+  if (!before || !after) return null;
+  return cmpDecimal(after, before) as -1 | 0 | 1;
+}
+
+/** The figures of a red flag in a stable order (by name). */
+export function sortedFigures(figures: Record<string, string>): [string, string][] {
+  return Object.entries(figures).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** A figure's name for people: "tender_days" → "tender days". */
+export function figureName(name: string): string {
+  return name.replace(/[_.]+/g, ' ').trim();
+}
+
+/** Pretty-prints the compiled release; the text as is when it is not JSON. */
+export function prettyJson(s: string): string {
+  if (!s) return '';
+  try {
+    return JSON.stringify(JSON.parse(s), null, 2);
+  } catch {
+    return s;
+  }
+}
