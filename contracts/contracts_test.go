@@ -22,9 +22,10 @@ func TestArabicSearchAndParty(t *testing.T) {
 	if s.Processes != 3 || s.Contracts != 3 || s.Problems != 0 {
 		t.Fatalf("summary: %+v", s)
 	}
-	svc := NewService(db)
+	svc := NewService(db, ServiceOptions{})
+	ar := []VersionRef{{Dataset: "ar-fixture"}}
 	// "موسسه" (no hamza, heh for ta marbuta) finds "مؤسسة" and "موسسه".
-	res, err := svc.Search(ctx, SearchQuery{Dataset: "ar-fixture", Text: "موسسه"})
+	res, err := svc.Search(ctx, SearchQuery{Datasets: ar, Text: "موسسه"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +33,10 @@ func TestArabicSearchAndParty(t *testing.T) {
 		t.Fatalf("موسسه: %d hits, want 2: %+v", res.Total, res.Hits)
 	}
 	// Both spellings are one entity: the legal suffix ش.م.م and the letter forms fold away.
-	if len(res.Facets["supplier"]) != 1 || res.Facets["supplier"][0].Count != 2 {
-		t.Fatalf("supplier facet: %+v", res.Facets["supplier"])
+	if sf := res.Facet("supplier"); len(sf) != 1 || sf[0].Count != 2 {
+		t.Fatalf("supplier facet: %+v", sf)
 	}
-	ent := res.Facets["supplier"][0].Key
+	ent := res.Facet("supplier")[0].Key
 	if ent != "name:"+ocds.NormalizeName("مؤسسة النور للتجارة") {
 		t.Fatalf("entity %q", ent)
 	}
@@ -43,7 +44,7 @@ func TestArabicSearchAndParty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Role != "supplier" || len(p.Spellings) != 2 || len(p.ByYear) != 1 || p.ByYear[0].Amount != "13400.75" || p.ByYear[0].Contracts != 2 {
+	if p.Role != "supplier" || len(p.Spellings) != 2 || len(p.ByYear) != 1 || p.ByYear[0].Amount != "13400.75" || p.ByYear[0].Count != 2 {
 		t.Fatalf("party: %+v", p)
 	}
 	if len(p.NonCompetitive) != 1 || p.NonCompetitive[0].Amount != "900.00" || p.NonCompetitive[0].Share != "0.0672" {
@@ -51,14 +52,21 @@ func TestArabicSearchAndParty(t *testing.T) {
 	}
 	// Filters: competitive only, by buyer; identifiers make entities.
 	yes := true
-	res, err = svc.Search(ctx, SearchQuery{Dataset: "ar-fixture", Competitive: &yes, Sort: "-amount"})
+	res, err = svc.Search(ctx, SearchQuery{Datasets: ar, Competitive: &yes})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != 2 || res.Hits[0].Amount != "12500.75" || res.Hits[0].SourceFile != "testdata/arabic.json" || res.Hits[0].SourcePointer != "/releases/0" {
+	if res.Total != 2 || res.Hits[0].Amount != "40000.00" || res.Hits[0].Source.File != "testdata/arabic.json" {
 		t.Fatalf("competitive: %+v", res)
 	}
-	res, err = svc.Search(ctx, SearchQuery{Dataset: "ar-fixture", Suppliers: []string{"id:KW-CR:12345"}, Text: "الامل"})
+	res, err = svc.Search(ctx, SearchQuery{Datasets: ar, Competitive: &yes, Ascending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 2 || res.Hits[0].Amount != "12500.75" || res.Hits[0].Source.Pointer != "/releases/0" {
+		t.Fatalf("competitive ascending: %+v", res)
+	}
+	res, err = svc.Search(ctx, SearchQuery{Datasets: ar, Suppliers: []string{"id:KW-CR:12345"}, Text: "الامل"})
 	if err != nil || res.Total != 1 || res.Hits[0].OCID != "ocds-test-ar-003" {
 		t.Fatalf("supplier filter: %+v %v", res, err)
 	}
@@ -468,8 +476,8 @@ func TestCanada2014(t *testing.T) {
 	t.Logf("CAD contracts %s (%d); non-competitive awards %d", total.FloatString(2), count, got)
 
 	// Search: the Go index against a DuckDB ILIKE scan and a DuckDB postings join.
-	svc := NewService(db)
-	if _, err := svc.Search(ctx, SearchQuery{Dataset: "canada", Text: "warm"}); err != nil { // builds the index
+	svc := NewService(db, ServiceOptions{})
+	if _, err := svc.Search(ctx, SearchQuery{Datasets: []VersionRef{{Dataset: "canada"}}, Text: "warm"}); err != nil { // builds the index
 		t.Fatal(err)
 	}
 	queries := []string{"elevator", "snow removal", "ottawa", "construction", "software", "security services", "cleaning", "furniture",
@@ -477,7 +485,7 @@ func TestCanada2014(t *testing.T) {
 	var goT, ilikeT, postT []time.Duration
 	for _, q := range queries {
 		st := time.Now()
-		res, err := svc.Search(ctx, SearchQuery{Dataset: "canada", Text: q, PageSize: 20})
+		res, err := svc.Search(ctx, SearchQuery{Datasets: []VersionRef{{Dataset: "canada"}}, Text: q, PageSize: 20})
 		if err != nil {
 			t.Fatal(err)
 		}

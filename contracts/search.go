@@ -2,17 +2,19 @@ package contracts
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/ingest/parse"
 	"github.com/mizan-budget/mizan/store"
 	"github.com/mizan-budget/mizan/textnorm"
 )
@@ -20,260 +22,385 @@ import (
 // MaxPageSize caps one page of search hits.
 const MaxPageSize = 500
 
-// SearchQuery asks for processes of a contracts dataset version.
+// DefaultPageSize is the page size when a query names none.
+const DefaultPageSize = 20
+
+// Record kinds of search hits and evidence.
+const (
+	KindProcess = "process" // a contracting process (one ocid)
+	KindPayment = "payment" // one payment of a payments dataset
+)
+
+// VersionRef names a dataset version; Version 0 means the latest visible.
+type VersionRef struct {
+	Dataset string
+	Version int
+}
+
+// SearchQuery asks for processes and payments of one or more dataset
+// versions.
 type SearchQuery struct {
-	Dataset       string
-	Version       int // 0: latest visible
+	// Datasets to search; empty means the latest visible version of every
+	// contracts and payments dataset.
+	Datasets      []VersionRef
 	IncludeDrafts bool
 	// Text is matched word by word, after folding (case, accents, Arabic
-	// letter forms: "موسسه" finds "مؤسسة"), against titles, descriptions,
-	// item descriptions, buyer and supplier names and the ocid; every word
-	// must match the start of an indexed word.
+	// letter forms: "موسسه" finds "مؤسسة"): every word must start a word
+	// of a title, description, item description, buyer or supplier name
+	// (payments: supplier, payer and attribute labels) or the ocid.
 	Text string
-	// Filters: a process matches when it matches every filter given.
+	// Filters: a record matches when it matches every filter given.
 	Buyers     []string // entity ids
 	Suppliers  []string // entity ids
 	Methods    []string // procurement methods ("open", "limited", ...; "" for none)
 	Currencies []string
-	YearFrom   int
-	YearTo     int
-	// MinAmount and MaxAmount bound the process amount (decimal strings).
+	// MinAmount and MaxAmount bound the amount, inclusive, compared
+	// exactly (decimal strings).
 	MinAmount, MaxAmount string
+	// DateFrom and DateTo bound the date, inclusive (YYYY-MM-DD).
+	DateFrom, DateTo string
+	// Flags keeps records raising at least one of these red flag codes.
+	Flags []string
 	// Competitive keeps competitive (true) or non-competitive (false) processes.
 	Competitive *bool
-	// Sort: "amount" (default, largest first), "date" (latest first),
-	// "ocid"; a leading "-" reverses.
-	Sort     string
-	PageSize int
-	Offset   int
+	// Kinds keeps these kinds of record (KindProcess, KindPayment); empty
+	// keeps both.
+	Kinds []string
+	// Sort is "amount" (the default) or "date"; largest or latest first
+	// unless Ascending. Unknown amounts and dates come last either way.
+	Sort      string
+	Ascending bool
+	PageSize  int
+	Offset    int
 }
 
-// Hit is one process found.
+// PartyRef is a resolved party and the name shown for it.
+type PartyRef struct {
+	Entity string `json:"entity"`
+	Name   string `json:"name"`
+}
+
+// Source says where in the published sources a record came from.
+type Source struct {
+	File    string `json:"file"`
+	SHA256  string `json:"sha256"`
+	Pointer string `json:"pointer,omitempty"` // OCDS: JSON pointer
+	Value   int    `json:"value,omitempty"`   // OCDS: top-level JSON value
+	Row     int64  `json:"row,omitempty"`     // tabular: 1-based row
+}
+
+// Hit is one process or payment found.
 type Hit struct {
-	ProcessID      int      `json:"process_id"`
-	OCID           string   `json:"ocid"`
-	Title          string   `json:"title"`
-	BuyerEntity    string   `json:"buyer_entity,omitempty"`
-	BuyerName      string   `json:"buyer_name,omitempty"`
-	Suppliers      []string `json:"suppliers,omitempty"` // names
-	Method         string   `json:"method,omitempty"`
-	MethodDetails  string   `json:"method_details,omitempty"`
-	Year           int      `json:"year,omitempty"`
-	Amount         string   `json:"amount,omitempty"`
-	Currency       string   `json:"currency,omitempty"`
-	Awards         int      `json:"awards"`
-	Contracts      int      `json:"contracts"`
-	SourceFile     string   `json:"source_file"`
-	SourceSHA256   string   `json:"source_sha256"`
-	SourceValue    int      `json:"source_value"`
-	SourcePointer  string   `json:"source_pointer"`
-	Tenderers      int      `json:"tenderers"` // -1 unknown
-	CompetitiveSet bool     `json:"competitive_known"`
-	Competitive    bool     `json:"competitive"`
-	sourceID       int
+	Kind          string     `json:"kind"`
+	Dataset       string     `json:"dataset"`
+	Version       int        `json:"version"`
+	RecordID      int64      `json:"record_id"` // process id, or facts row of a payment
+	OCID          string     `json:"ocid,omitempty"`
+	Title         string     `json:"title"`
+	Buyer         PartyRef   `json:"buyer"`
+	Suppliers     []PartyRef `json:"suppliers,omitempty"`
+	Method        string     `json:"method,omitempty"`
+	MethodDetails string     `json:"method_details,omitempty"`
+	Date          string     `json:"date,omitempty"`
+	Year          int        `json:"year,omitempty"`
+	Amount        string     `json:"amount,omitempty"`
+	Currency      string     `json:"currency,omitempty"`
+	Awards        int        `json:"awards"`
+	Contracts     int        `json:"contracts"`
+	Tenderers     int        `json:"tenderers"` // -1 unknown
+	// Competitive is nil when the method is unknown.
+	Competitive *bool             `json:"competitive,omitempty"`
+	Flags       []string          `json:"flags,omitempty"`
+	Attributes  map[string]string `json:"attributes,omitempty"`
+	Source      Source            `json:"source"`
 }
 
-// FacetValue is one value of a facet with the number of matching processes.
+// FacetValue is one value of a facet with the number of matching records.
 type FacetValue struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	Count int    `json:"count"`
 }
 
-// SearchResult is a page of hits, the total and facets over every match.
-type SearchResult struct {
-	Hits       []Hit                   `json:"hits"`
-	Total      int                     `json:"total"`
-	Facets     map[string][]FacetValue `json:"facets"` // method, year, currency, buyer, supplier (top 10)
-	Dataset    string                  `json:"dataset"`
-	Version    int                     `json:"version"`
-	NextOffset int                     `json:"next_offset"`
-	Took       time.Duration           `json:"took_ns"`
+// Facet counts the matching records by one field.
+type Facet struct {
+	Name   string       `json:"name"`
+	Values []FacetValue `json:"values"`
 }
 
-// Service answers contract questions from a store.
+// Facet names, in the order a result lists them.
+var FacetNames = []string{"kind", "dataset", "method", "year", "currency", "buyer", "supplier", "flag"}
+
+// SearchResult is a page of hits, the total and facets over every match.
+type SearchResult struct {
+	Hits   []Hit   `json:"hits"`
+	Total  int     `json:"total"`
+	Facets []Facet `json:"facets"`
+	// Versions are the dataset versions searched, pinned.
+	Versions   []VersionRef  `json:"versions"`
+	NextOffset int           `json:"next_offset"`
+	Took       time.Duration `json:"took_ns"`
+}
+
+// Facet returns the facet of that name, or nil.
+func (r *SearchResult) Facet(name string) []FacetValue {
+	for _, f := range r.Facets {
+		if f.Name == name {
+			return f.Values
+		}
+	}
+	return nil
+}
+
+// ServiceOptions configure a Service.
+type ServiceOptions struct {
+	// Flags gives the red flags of each record; nil leaves search results
+	// without flags (and a flags filter matches nothing).
+	Flags FlagSource
+	// MaxIndexes bounds the versions whose search index is kept in memory;
+	// 0 means DefaultMaxIndexes.
+	MaxIndexes int
+}
+
+// Service answers contract and payment questions from a store.
 type Service struct {
-	db *store.DB
-	mu sync.Mutex
-	ix map[string]*index // "dataset/version"
+	db         *store.DB
+	flags      FlagSource
+	maxIndexes int
+	mu         sync.Mutex
+	ix         map[string]*cacheEntry // "dataset/version"
+	clock      int64
 }
 
 // NewService returns a Service over db.
-func NewService(db *store.DB) *Service { return &Service{db: db, ix: map[string]*index{}} }
+func NewService(db *store.DB, opts ServiceOptions) *Service {
+	return &Service{db: db, flags: opts.Flags, maxIndexes: cmp.Or(opts.MaxIndexes, DefaultMaxIndexes), ix: map[string]*cacheEntry{}}
+}
 
-func (s *Service) resolve(ctx context.Context, ds string, version int, drafts bool) (int, error) {
+// resolveKind resolves a version of a dataset of one of the given kinds.
+func (s *Service) resolveKind(ctx context.Context, ds string, version int, drafts bool, field string, kinds ...mizan.Kind) (*mizan.Dataset, mizan.Version, error) {
+	if ds == "" {
+		return nil, mizan.Version{}, mizan.FieldErrorf(field, "required")
+	}
+	if version < 0 {
+		return nil, mizan.Version{}, mizan.FieldErrorf(field, "version must be 0 (latest) or a version number, got %d", version)
+	}
 	d, v, err := s.db.ResolveVersion(ctx, ds, version, drafts)
 	if err != nil {
-		return 0, err
+		return nil, v, err
 	}
-	if d.Kind != mizan.KindContracts {
-		return 0, &mizan.Error{Code: mizan.ECONFLICT, Field: "dataset", Message: fmt.Sprintf("%s is a %s dataset, not contracts", ds, d.Kind)}
+	if !slices.Contains(kinds, d.Kind) {
+		want := make([]string, len(kinds))
+		for i, k := range kinds {
+			want[i] = string(k)
+		}
+		return nil, v, &mizan.Error{Code: mizan.ECONFLICT, Field: field, Message: fmt.Sprintf("%s is a %s dataset, not %s", ds, d.Kind, strings.Join(want, " or "))}
 	}
-	return v.Number, nil
+	return d, v, nil
 }
 
-// index is the in-memory search index of one version: sorted tokens with
-// postings, and per process the columns filters, facets and sorting need.
-type index struct {
-	tokens   []string
-	postings [][]int32
-	n        int
-	year     []int32
-	method   []int32 // interned
-	currency []int32
-	buyer    []int32
-	supp     [][]int32
-	amount   []float64 // NaN when unknown; for sorting and range filters
-	date     []int32   // days since epoch, or math.MinInt32
-	ocid     []string
-	compet   []int8 // -1 unknown, 0 no, 1 yes
-	strs     []string
-	strID    map[string]int32
-	labels   map[int32]string // entity → name
-	// hits hold what a page shows, so a search never goes back to the database.
-	hits    []Hit
-	sources []mizan.SourceFile
+// bound is a parsed amount bound.
+type bound struct {
+	set bool
+	f   float64
+	d   parse.Decimal
 }
 
-func (ix *index) intern(s string) int32 {
-	if id, ok := ix.strID[s]; ok {
-		return id
+func parseBound(s, field string) (bound, error) {
+	if s == "" {
+		return bound{}, nil
 	}
-	id := int32(len(ix.strs))
-	ix.strs = append(ix.strs, s)
-	ix.strID[s] = id
-	return id
-}
-
-func (s *Service) index(ctx context.Context, ds string, version int) (*index, error) {
-	key := fmt.Sprintf("%s/%d", ds, version)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ix := s.ix[key]; ix != nil {
-		return ix, nil
-	}
-	ix, err := loadIndex(ctx, s.db.SQL, ds, version)
+	d, err := parse.ParseAmount(strings.TrimSpace(s), parse.NumberFormat{DecimalSep: '.', GroupSep: ','})
 	if err != nil {
+		return bound{}, mizan.FieldErrorf(field, "%q is not an amount (a decimal such as 1000.50)", s)
+	}
+	f, err := strconv.ParseFloat(d.String(), 64)
+	if err != nil {
+		return bound{}, mizan.FieldErrorf(field, "%q is not an amount", s)
+	}
+	return bound{set: true, f: f, d: d}, nil
+}
+
+// cmpAmount compares record r's amount with b: by float when they are far
+// apart, exactly (decimals) when the floats are too close to tell.
+func (ix *index) cmpAmount(r int32, b bound) int {
+	a := ix.amount[r]
+	if diff := a - b.f; math.Abs(diff) > 1e-9*math.Max(1, math.Abs(b.f)) {
+		if diff < 0 {
+			return -1
+		}
+		return 1
+	}
+	d, err := parse.ParseAmount(ix.amountString(r), parse.NumberFormat{DecimalSep: '.', GroupSep: ','})
+	if err != nil {
+		return cmp.Compare(a, b.f)
+	}
+	return d.Cmp(b.d)
+}
+
+func parseDay(s, field string) (int32, bool, error) {
+	if s == "" {
+		return 0, false, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return 0, false, mizan.FieldErrorf(field, "%q is not a date (YYYY-MM-DD)", s)
+	}
+	return int32(t.Unix() / 86400), true, nil
+}
+
+// filter is a query's filters, validated once.
+type filter struct {
+	buyers, suppliers, methods, currencies, flags map[string]bool
+	min, max                                      bound
+	from, to                                      int32
+	hasFrom, hasTo                                bool
+	competitive                                   *bool
+	kinds                                         map[string]bool
+}
+
+func set(vals []string) map[string]bool {
+	if len(vals) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		m[v] = true
+	}
+	return m
+}
+
+func newFilter(q *SearchQuery) (*filter, error) {
+	f := &filter{buyers: set(q.Buyers), suppliers: set(q.Suppliers), methods: set(q.Methods), currencies: set(q.Currencies),
+		flags: set(q.Flags), competitive: q.Competitive, kinds: set(q.Kinds)}
+	var err error
+	if f.min, err = parseBound(q.MinAmount, "min_amount"); err != nil {
 		return nil, err
 	}
-	_, v, err := s.db.ResolveVersion(ctx, ds, version, true)
-	if err != nil {
+	if f.max, err = parseBound(q.MaxAmount, "max_amount"); err != nil {
 		return nil, err
 	}
-	ix.sources = v.Sources
-	s.ix[key] = ix
-	return ix, nil
+	if f.min.set && f.max.set && f.min.d.Cmp(f.max.d) > 0 {
+		return nil, mizan.FieldErrorf("max_amount", "%s is below min_amount %s", q.MaxAmount, q.MinAmount)
+	}
+	if f.from, f.hasFrom, err = parseDay(q.DateFrom, "date_from"); err != nil {
+		return nil, err
+	}
+	if f.to, f.hasTo, err = parseDay(q.DateTo, "date_to"); err != nil {
+		return nil, err
+	}
+	if f.hasFrom && f.hasTo && f.from > f.to {
+		return nil, mizan.FieldErrorf("date_to", "%s is before date_from %s", q.DateTo, q.DateFrom)
+	}
+	for k := range f.kinds {
+		if k != KindProcess && k != KindPayment {
+			return nil, mizan.FieldErrorf("kinds", "%q: process or payment", k)
+		}
+	}
+	return f, nil
 }
 
-func loadIndex(ctx context.Context, db *sql.DB, ds string, version int) (*index, error) {
-	ix := &index{strID: map[string]int32{}, labels: map[int32]string{}}
-	ix.intern("")
-	rows, err := db.QueryContext(ctx, `SELECT process_id, ocid, coalesce(year, 0), coalesce(method, ''), coalesce(currency, ''), coalesce(buyer_entity, ''),
-		coalesce(buyer_name, ''), CAST(amount AS DOUBLE), coalesce(date_diff('day', DATE '1970-01-01', date), -2147483648), competitive,
-		coalesce(title, ''), coalesce(method_details, ''), coalesce(CAST(amount AS VARCHAR), ''), awards, contracts, source_id, value, pointer, coalesce(tenderers, -1)
-		FROM contract_processes WHERE dataset_id = ? AND version = ? ORDER BY process_id`, ds, version)
-	if err != nil {
-		return nil, fmt.Errorf("load search index: %w", err)
+// ids maps a set of strings to the index's interned ids (nil: no filter).
+func (ix *index) ids(m map[string]bool) []bool {
+	if m == nil {
+		return nil
 	}
-	for rows.Next() {
-		var id, y, d int32
-		var ocid, method, currency, buyer, buyerName string
-		var amount sql.NullFloat64
-		var comp sql.NullBool
-		var h Hit
-		if err := rows.Scan(&id, &ocid, &y, &method, &currency, &buyer, &buyerName, &amount, &d, &comp,
-			&h.Title, &h.MethodDetails, &h.Amount, &h.Awards, &h.Contracts, &h.sourceID, &h.SourceValue, &h.SourcePointer, &h.Tenderers); err != nil {
-			rows.Close()
-			return nil, err
+	out := make([]bool, len(ix.strs))
+	for k := range m {
+		if id, ok := ix.strID[k]; ok {
+			out[id] = true
 		}
-		if int(id) != ix.n {
-			rows.Close()
-			return nil, fmt.Errorf("load search index: process ids are not dense")
+	}
+	return out
+}
+
+// kindOf is the record kind of the index's records.
+func (ix *index) kindOf() string {
+	if ix.kind == mizan.KindPayments {
+		return KindPayment
+	}
+	return KindProcess
+}
+
+// matches returns the records of ix that match words and f, in order.
+func (ix *index) matches(words []string, f *filter) []int32 {
+	if f.kinds != nil && !f.kinds[ix.kindOf()] {
+		return nil
+	}
+	// Filters that a payments index cannot match.
+	if ix.pay != nil && (f.competitive != nil || f.methods != nil && !f.methods[""]) {
+		return nil
+	}
+	if ix.flagOff == nil && f.flags != nil {
+		return nil
+	}
+	var cand []int32
+	all := len(words) == 0
+	if !all {
+		cand = ix.match(words)
+	}
+	buyers, supps, methods, curs, flags := ix.ids(f.buyers), ix.ids(f.suppliers), ix.ids(f.methods), ix.ids(f.currencies), ix.ids(f.flags)
+	keep := func(p int32) bool {
+		if buyers != nil && !buyers[ix.buyer[p]] || methods != nil && !methods[ix.method[p]] || curs != nil && !curs[ix.currency[p]] {
+			return false
 		}
-		ix.n++
-		ix.ocid = append(ix.ocid, ocid)
-		ix.year = append(ix.year, y)
-		ix.method = append(ix.method, ix.intern(method))
-		ix.currency = append(ix.currency, ix.intern(currency))
-		b := ix.intern(buyer)
-		ix.buyer = append(ix.buyer, b)
-		if buyerName != "" {
-			ix.labels[b] = buyerName
+		if f.hasFrom && (ix.date[p] == noDate || ix.date[p] < f.from) || f.hasTo && (ix.date[p] == noDate || ix.date[p] > f.to) {
+			return false
 		}
-		a := math.NaN()
-		if amount.Valid {
-			a = amount.Float64
+		if f.min.set && (math.IsNaN(ix.amount[p]) || ix.cmpAmount(p, f.min) < 0) || f.max.set && (math.IsNaN(ix.amount[p]) || ix.cmpAmount(p, f.max) > 0) {
+			return false
 		}
-		ix.amount = append(ix.amount, a)
-		ix.date = append(ix.date, d)
-		c := int8(-1)
-		if comp.Valid {
-			c = 0
-			if comp.Bool {
-				c = 1
+		if f.competitive != nil {
+			want := int8(0)
+			if *f.competitive {
+				want = 1
+			}
+			if ix.compet[p] != want {
+				return false
 			}
 		}
-		ix.compet = append(ix.compet, c)
-		h.ProcessID, h.OCID, h.BuyerEntity, h.BuyerName, h.Method, h.Year, h.Currency = int(id), ocid, buyer, buyerName, method, int(y), currency
-		h.Amount = trimAmount(h.Amount, currency)
-		h.CompetitiveSet, h.Competitive = comp.Valid, comp.Bool
-		ix.hits = append(ix.hits, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	ix.supp = make([][]int32, ix.n)
-	rows, err = db.QueryContext(ctx, `SELECT DISTINCT s.process_id, s.entity_id, coalesce(e.name, s.name, '') FROM contract_award_suppliers s
-		LEFT JOIN contract_entities e ON e.dataset_id = s.dataset_id AND e.version = s.version AND e.entity_id = s.entity_id
-		WHERE s.dataset_id = ? AND s.version = ? AND s.entity_id IS NOT NULL ORDER BY 1, 2`, ds, version)
-	if err != nil {
-		return nil, fmt.Errorf("load search index: %w", err)
-	}
-	for rows.Next() {
-		var id int32
-		var ent, name string
-		if err := rows.Scan(&id, &ent, &name); err != nil {
-			rows.Close()
-			return nil, err
+		if supps != nil && !anyIn(ix.suppliers(p), supps) || flags != nil && !anyIn(ix.flagsOf(p), flags) {
+			return false
 		}
-		e := ix.intern(ent)
-		ix.labels[e] = name
-		if int(id) < ix.n {
-			ix.supp[id] = append(ix.supp[id], e)
+		return true
+	}
+	var out []int32
+	if all {
+		for p := range int32(ix.n) {
+			if keep(p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	out = cand[:0:0]
+	for _, p := range cand {
+		if keep(p) {
+			out = append(out, p)
 		}
 	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT token, list(process_id ORDER BY process_id) FROM contract_tokens WHERE dataset_id = ? AND version = ? GROUP BY token ORDER BY token`, ds, version)
-	if err != nil {
-		return nil, fmt.Errorf("load search index: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var tok string
-		var ids []any
-		if err := rows.Scan(&tok, &ids); err != nil {
-			return nil, err
-		}
-		p := make([]int32, len(ids))
-		for i, v := range ids {
-			p[i] = v.(int32)
-		}
-		ix.tokens = append(ix.tokens, tok)
-		ix.postings = append(ix.postings, p)
-	}
-	return ix, rows.Err()
+	return out
 }
 
-// match returns the sorted processes whose words start with every query word.
+func anyIn(vals []int32, m []bool) bool {
+	for _, v := range vals {
+		if m[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// match returns the sorted records whose words start with every query word.
 func (ix *index) match(words []string) []int32 {
 	var acc []int32
 	for i, w := range words {
 		lo := sort.SearchStrings(ix.tokens, w)
-		var set []int32
+		var lists [][]int32
 		for j := lo; j < len(ix.tokens) && strings.HasPrefix(ix.tokens[j], w); j++ {
-			set = union(set, ix.postings[j])
+			lists = append(lists, ix.postings[j])
 		}
+		set := unionAll(lists)
 		if i == 0 {
 			acc = set
 		} else {
@@ -286,10 +413,34 @@ func (ix *index) match(words []string) []int32 {
 	return acc
 }
 
-func union(a, b []int32) []int32 {
-	if len(a) == 0 {
-		return b
+// unionAll merges sorted lists into one sorted list without duplicates.
+func unionAll(lists [][]int32) []int32 {
+	switch len(lists) {
+	case 0:
+		return nil
+	case 1:
+		return lists[0]
 	}
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	if len(lists) > 16 {
+		out := make([]int32, 0, n)
+		for _, l := range lists {
+			out = append(out, l...)
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	out := lists[0]
+	for _, l := range lists[1:] {
+		out = union(out, l)
+	}
+	return out
+}
+
+func union(a, b []int32) []int32 {
 	out := make([]int32, 0, len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
@@ -328,227 +479,319 @@ func intersect(a, b []int32) []int32 {
 	return out
 }
 
-func parseBound(s, field string) (float64, bool, error) {
-	if s == "" {
-		return 0, false, nil
+// resolveAll returns the versions a query searches, in a stable order (by
+// dataset id as listed, duplicates dropped).
+func (s *Service) resolveAll(ctx context.Context, q *SearchQuery) ([]resolved, error) {
+	if len(q.Datasets) == 0 {
+		return s.latest(ctx, q.IncludeDrafts)
 	}
-	var f float64
-	if _, err := fmt.Sscan(s, &f); err != nil {
-		return 0, false, mizan.FieldErrorf(field, "%q is not an amount", s)
+	var out []resolved
+	seen := map[string]bool{}
+	for _, r := range q.Datasets {
+		d, v, err := s.resolveKind(ctx, r.Dataset, r.Version, q.IncludeDrafts, "datasets", mizan.KindContracts, mizan.KindPayments)
+		if err != nil {
+			return nil, err
+		}
+		k := d.ID + "/" + strconv.Itoa(v.Number)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, resolved{d, v})
+		}
 	}
-	return f, true, nil
+	return out, nil
 }
 
-// Search finds processes: full-text, filtered, faceted, sorted and paged.
+// ref is one match: an index (of the query's) and a record of it.
+type ref struct {
+	key float64 // sort key; NaN last
+	ix  int32
+	rec int32
+}
+
+// Search finds processes and payments: full-text, filtered, faceted,
+// sorted and paged across every version asked for.
 func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	start := time.Now()
-	version, err := s.resolve(ctx, q.Dataset, q.Version, q.IncludeDrafts)
-	if err != nil {
-		return nil, err
+	if q.PageSize == 0 {
+		q.PageSize = DefaultPageSize
 	}
-	ix, err := s.index(ctx, q.Dataset, version)
-	if err != nil {
-		return nil, err
-	}
-	if q.PageSize <= 0 {
-		q.PageSize = 20
-	}
-	if q.PageSize > MaxPageSize {
-		return nil, mizan.FieldErrorf("page_size", "at most %d", MaxPageSize)
+	if q.PageSize < 0 || q.PageSize > MaxPageSize {
+		return nil, mizan.FieldErrorf("page_size", "must be between 0 and %d, got %d", MaxPageSize, q.PageSize)
 	}
 	if q.Offset < 0 {
-		return nil, mizan.FieldErrorf("offset", "must not be negative")
+		return nil, mizan.FieldErrorf("page_token", "offset must not be negative")
 	}
-	minA, hasMin, err := parseBound(q.MinAmount, "min_amount")
-	if err != nil {
-		return nil, err
-	}
-	maxA, hasMax, err := parseBound(q.MaxAmount, "max_amount")
-	if err != nil {
-		return nil, err
-	}
-	var cand []int32
-	words := textnorm.Tokens(q.Text)
-	if len(words) > 0 {
-		cand = ix.match(words)
-	} else {
-		cand = make([]int32, ix.n)
-		for i := range cand {
-			cand[i] = int32(i)
-		}
-	}
-	set := func(vals []string) map[int32]bool {
-		if len(vals) == 0 {
-			return nil
-		}
-		m := map[int32]bool{}
-		for _, v := range vals {
-			if id, ok := ix.strID[v]; ok {
-				m[id] = true
-			} else {
-				m[-1] = true // matches nothing, but the filter is on
-			}
-		}
-		return m
-	}
-	buyers, supps, methods, curs := set(q.Buyers), set(q.Suppliers), set(q.Methods), set(q.Currencies)
-	hits := cand[:0:0]
-	for _, p := range cand {
-		if buyers != nil && !buyers[ix.buyer[p]] || methods != nil && !methods[ix.method[p]] || curs != nil && !curs[ix.currency[p]] {
-			continue
-		}
-		if q.YearFrom > 0 && int(ix.year[p]) < q.YearFrom || q.YearTo > 0 && (ix.year[p] == 0 || int(ix.year[p]) > q.YearTo) {
-			continue
-		}
-		if hasMin && !(ix.amount[p] >= minA) || hasMax && !(ix.amount[p] <= maxA) {
-			continue
-		}
-		if q.Competitive != nil {
-			want := int8(0)
-			if *q.Competitive {
-				want = 1
-			}
-			if ix.compet[p] != want {
-				continue
-			}
-		}
-		if supps != nil {
-			ok := false
-			for _, e := range ix.supp[p] {
-				if supps[e] {
-					ok = true
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-		}
-		hits = append(hits, p)
-	}
-	res := &SearchResult{Total: len(hits), Dataset: q.Dataset, Version: version, Facets: ix.facets(hits)}
-	desc := !strings.HasPrefix(q.Sort, "-")
-	key := strings.TrimPrefix(q.Sort, "-")
-	less := func(a, b int32) int {
-		var c int
-		switch key {
-		case "", "amount":
-			x, y := ix.amount[a], ix.amount[b]
-			switch {
-			case math.IsNaN(x) && math.IsNaN(y):
-				c = 0
-			case math.IsNaN(x):
-				return 1 // unknown amounts last either way
-			case math.IsNaN(y):
-				return -1
-			default:
-				c = cmp.Compare(x, y)
-			}
-		case "date":
-			c = cmp.Compare(ix.date[a], ix.date[b])
-		case "ocid":
-			c = strings.Compare(ix.ocid[a], ix.ocid[b])
-		default:
-			c = 0
-		}
-		if desc {
-			c = -c
-		}
-		if c == 0 {
-			c = cmp.Compare(a, b)
-		}
-		return c
-	}
-	switch key {
-	case "", "amount", "date", "ocid":
+	switch q.Sort {
+	case "", "amount", "date":
 	default:
-		return nil, mizan.FieldErrorf("sort", "%q: sort by amount, date or ocid", q.Sort)
+		return nil, mizan.FieldErrorf("sort", "%q: sort by amount or date", q.Sort)
 	}
-	// Only the page needs ordering: a partial selection would do, but a
-	// full sort of the matches is fast enough at these sizes.
-	slices.SortFunc(hits, less)
-	end := min(q.Offset+q.PageSize, len(hits))
-	var page []int32
-	if q.Offset < len(hits) {
-		page = hits[q.Offset:end]
+	f, err := newFilter(&q)
+	if err != nil {
+		return nil, err
 	}
-	if end < len(hits) {
+	vs, err := s.resolveAll(ctx, &q)
+	if err != nil {
+		return nil, err
+	}
+	ixs := make([]*index, len(vs))
+	res := &SearchResult{}
+	for i, r := range vs {
+		if ixs[i], err = s.index(ctx, r.d, r.v); err != nil {
+			return nil, err
+		}
+		res.Versions = append(res.Versions, VersionRef{Dataset: r.d.ID, Version: r.v.Number})
+	}
+	words := textnorm.Tokens(q.Text)
+	per := make([][]int32, len(ixs))
+	for i, ix := range ixs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		per[i] = ix.matches(words, f)
+		res.Total += len(per[i])
+	}
+	res.Facets = facets(ixs, per)
+	page := selectPage(ixs, per, q.Sort, q.Ascending, q.Offset, q.PageSize)
+	if end := q.Offset + len(page); end < res.Total {
 		res.NextOffset = end
 	}
-	if res.Hits, err = s.fetch(ctx, q.Dataset, version, page, ix); err != nil {
-		return nil, err
+	res.Hits = make([]Hit, 0, len(page))
+	for _, r := range page {
+		res.Hits = append(res.Hits, ixs[r.ix].hit(r.rec))
 	}
 	res.Took = time.Since(start)
 	return res, nil
 }
 
-func (ix *index) facets(hits []int32) map[string][]FacetValue {
-	count := func(get func(int32) []int32, label func(int32) string, top int) []FacetValue {
-		m := map[int32]int{}
+// selectPage returns the matches at [offset, offset+size) in sort order:
+// by the key (amount or date), unknown keys last, then by index and record
+// so that the order is total and pages never overlap.
+func selectPage(ixs []*index, per [][]int32, sortKey string, asc bool, offset, size int) []ref {
+	total := 0
+	for _, p := range per {
+		total += len(p)
+	}
+	if offset >= total {
+		return nil
+	}
+	keyOf := func(ix *index, r int32) float64 {
+		var k float64
+		if sortKey == "date" {
+			if ix.date[r] == noDate {
+				return math.NaN()
+			}
+			k = float64(ix.date[r])
+		} else {
+			k = ix.amount[r]
+		}
+		if !asc {
+			k = -k
+		}
+		return k
+	}
+	want := offset + size
+	if want*4 < total {
+		// Partial selection: a bounded max-heap of the want smallest.
+		h := &refHeap{}
+		for i, p := range per {
+			ix := ixs[i]
+			for _, r := range p {
+				x := ref{key: keyOf(ix, r), ix: int32(i), rec: r}
+				if h.Len() < want {
+					heap.Push(h, x)
+				} else if refLess(x, h.s[0]) {
+					h.s[0] = x
+					heap.Fix(h, 0)
+				}
+			}
+		}
+		out := h.s
+		slices.SortFunc(out, refCmp)
+		return out[offset:min(want, len(out))]
+	}
+	all := make([]ref, 0, total)
+	for i, p := range per {
+		ix := ixs[i]
+		for _, r := range p {
+			all = append(all, ref{key: keyOf(ix, r), ix: int32(i), rec: r})
+		}
+	}
+	slices.SortFunc(all, refCmp)
+	return all[offset:min(want, len(all))]
+}
+
+func refCmp(a, b ref) int {
+	an, bn := math.IsNaN(a.key), math.IsNaN(b.key)
+	switch {
+	case an && !bn:
+		return 1
+	case bn && !an:
+		return -1
+	case !an && a.key != b.key:
+		return cmp.Compare(a.key, b.key)
+	}
+	if a.ix != b.ix {
+		return cmp.Compare(a.ix, b.ix)
+	}
+	return cmp.Compare(a.rec, b.rec)
+}
+
+func refLess(a, b ref) bool { return refCmp(a, b) < 0 }
+
+// refHeap is a max-heap (the worst kept match on top).
+type refHeap struct{ s []ref }
+
+func (h *refHeap) Len() int           { return len(h.s) }
+func (h *refHeap) Less(i, j int) bool { return refLess(h.s[j], h.s[i]) }
+func (h *refHeap) Swap(i, j int)      { h.s[i], h.s[j] = h.s[j], h.s[i] }
+func (h *refHeap) Push(x any)         { h.s = append(h.s, x.(ref)) }
+func (h *refHeap) Pop() any {
+	x := h.s[len(h.s)-1]
+	h.s = h.s[:len(h.s)-1]
+	return x
+}
+
+// facets counts every match by kind, dataset, method, year, currency,
+// buyer, supplier (top 10) and flag, across the indexes.
+func facets(ixs []*index, per [][]int32) []Facet {
+	type acc struct {
+		counts map[string]int
+		labels map[string]string
+	}
+	accs := map[string]*acc{}
+	for _, n := range FacetNames {
+		accs[n] = &acc{counts: map[string]int{}, labels: map[string]string{}}
+	}
+	add := func(name, key, label string, n int) {
+		if n == 0 {
+			return
+		}
+		a := accs[name]
+		a.counts[key] += n
+		if _, ok := a.labels[key]; !ok {
+			a.labels[key] = label
+		}
+	}
+	for i, ix := range ixs {
+		hits := per[i]
+		add("kind", ix.kindOf(), ix.kindOf(), len(hits))
+		add("dataset", ix.ds, ix.title, len(hits))
+		counts := func(name string, get func(int32) []int32, label func(int32) string) {
+			c := make([]int, len(ix.strs))
+			for _, p := range hits {
+				for _, v := range get(p) {
+					c[v]++
+				}
+			}
+			for v, n := range c {
+				if n > 0 {
+					add(name, ix.strs[v], label(int32(v)), n)
+				}
+			}
+		}
+		one := func(col []int32) func(int32) []int32 {
+			var buf [1]int32
+			return func(p int32) []int32 { buf[0] = col[p]; return buf[:] }
+		}
+		plain := func(k int32) string { return ix.strs[k] }
+		if ix.pay == nil {
+			counts("method", one(ix.method), plain)
+		}
+		counts("currency", one(ix.currency), plain)
+		counts("buyer", one(ix.buyer), ix.name)
+		counts("supplier", ix.suppliers, ix.name)
+		if ix.flagOff != nil {
+			counts("flag", ix.flagsOf, plain)
+		}
+		years := map[int32]int{}
 		for _, p := range hits {
-			for _, v := range get(p) {
-				m[v]++
+			years[ix.year[p]]++
+		}
+		for y, n := range years {
+			k := ""
+			if y > 0 {
+				k = strconv.Itoa(int(y))
 			}
+			add("year", k, k, n)
 		}
-		out := make([]FacetValue, 0, len(m))
-		for k, n := range m {
-			out = append(out, FacetValue{Key: ix.strs[k], Label: label(k), Count: n})
+	}
+	out := make([]Facet, 0, len(FacetNames))
+	for _, name := range FacetNames {
+		a := accs[name]
+		vals := make([]FacetValue, 0, len(a.counts))
+		for k, n := range a.counts {
+			vals = append(vals, FacetValue{Key: k, Label: a.labels[k], Count: n})
 		}
-		sort.Slice(out, func(i, j int) bool {
-			if out[i].Count != out[j].Count {
-				return out[i].Count > out[j].Count
-			}
-			return out[i].Key < out[j].Key
-		})
-		if top > 0 && len(out) > top {
-			out = out[:top]
+		if name == "year" {
+			sort.Slice(vals, func(i, j int) bool { return vals[i].Key < vals[j].Key })
+		} else {
+			sort.Slice(vals, func(i, j int) bool {
+				if vals[i].Count != vals[j].Count {
+					return vals[i].Count > vals[j].Count
+				}
+				return vals[i].Key < vals[j].Key
+			})
 		}
-		return out
-	}
-	one := func(col []int32) func(int32) []int32 { return func(p int32) []int32 { return []int32{col[p]} } }
-	plain := func(k int32) string { return ix.strs[k] }
-	name := func(k int32) string { return cmp.Or(ix.labels[k], ix.strs[k]) }
-	years := map[int32]int{}
-	for _, p := range hits {
-		years[ix.year[p]]++
-	}
-	var yf []FacetValue
-	for y, n := range years {
-		k := ""
-		if y > 0 {
-			k = fmt.Sprint(y)
+		if (name == "buyer" || name == "supplier") && len(vals) > 10 {
+			vals = vals[:10]
 		}
-		yf = append(yf, FacetValue{Key: k, Label: k, Count: n})
+		out = append(out, Facet{Name: name, Values: vals})
 	}
-	sort.Slice(yf, func(i, j int) bool { return yf[i].Key < yf[j].Key })
-	return map[string][]FacetValue{
-		"method":   count(one(ix.method), plain, 0),
-		"currency": count(one(ix.currency), plain, 0),
-		"buyer":    count(one(ix.buyer), name, 10),
-		"supplier": count(func(p int32) []int32 { return ix.supp[p] }, name, 10),
-		"year":     yf,
-	}
+	return out
 }
 
-// fetch returns the page's hits, in page order.
-func (s *Service) fetch(_ context.Context, _ string, _ int, page []int32, ix *index) ([]Hit, error) {
-	out := make([]Hit, 0, len(page))
-	for _, p := range page {
-		h := ix.hits[p]
-		if h.sourceID >= 1 && h.sourceID <= len(ix.sources) {
-			h.SourceFile, h.SourceSHA256 = ix.sources[h.sourceID-1].Name, ix.sources[h.sourceID-1].SHA256
-		}
-		h.Suppliers = nil
-		for _, e := range ix.supp[p] {
-			h.Suppliers = append(h.Suppliers, cmp.Or(ix.labels[e], ix.strs[e]))
-		}
-		out = append(out, h)
+// hit returns what a page shows of record r.
+func (ix *index) hit(r int32) Hit {
+	h := Hit{Kind: ix.kindOf(), Dataset: ix.ds, Version: ix.version, RecordID: ix.recID[r], Year: int(ix.year[r]),
+		Currency: ix.strs[ix.currency[r]], Amount: ix.amountString(r), Method: ix.strs[ix.method[r]], Tenderers: -1}
+	if b := ix.buyer[r]; b != 0 {
+		h.Buyer = PartyRef{Entity: ix.strs[b], Name: ix.name(b)}
 	}
-	return out, nil
+	for _, e := range ix.suppliers(r) {
+		h.Suppliers = append(h.Suppliers, PartyRef{Entity: ix.strs[e], Name: ix.name(e)})
+	}
+	for _, c := range ix.flagsOf(r) {
+		h.Flags = append(h.Flags, ix.strs[c])
+	}
+	if ix.compet[r] >= 0 {
+		c := ix.compet[r] == 1
+		h.Competitive = &c
+	}
+	source := func(id int) {
+		if id >= 1 && id <= len(ix.sources) {
+			h.Source.File, h.Source.SHA256 = ix.sources[id-1].Name, ix.sources[id-1].SHA256
+		}
+	}
+	if p := ix.pay; p != nil {
+		h.Date = dayString(ix.date[r])
+		h.Attributes = map[string]string{}
+		var parts []string
+		for i, c := range p.attrCols {
+			if v := p.attrVals[i][r]; v >= 0 {
+				h.Attributes[c] = p.labels[v]
+			}
+		}
+		for _, c := range []string{"expense_type", "service_area"} {
+			if a := h.Attributes[c]; a != "" {
+				parts = append(parts, a)
+			}
+		}
+		h.Title = strings.Join(parts, " — ")
+		source(int(p.srcID[r]))
+		h.Source.Row = p.srcRow[r]
+		return h
+	}
+	pi := &ix.procs[r]
+	h.OCID, h.Title, h.MethodDetails, h.Date = pi.ocid, pi.title, pi.details, pi.date
+	h.Awards, h.Contracts, h.Tenderers = int(pi.awards), int(pi.contracts), int(pi.tenderers)
+	source(int(pi.sourceID))
+	h.Source.Value, h.Source.Pointer = int(pi.value), pi.pointer
+	return h
 }
 
-// trimAmount drops the storage scale's trailing zeros down to the
-// currency's usual two decimals ("2176.000000" → "2176.00").
+// trimAmount drops the storage scale's trailing zeros down to two
+// decimals ("2176.000000" → "2176.00").
 func trimAmount(s, _ string) string {
 	i := strings.IndexByte(s, '.')
 	if i < 0 {

@@ -32,6 +32,9 @@ type Options struct {
 	Query Querier
 	// Exporter writes exports. Nil makes Export answer Unimplemented.
 	Exporter Exporter
+	// Contracts answers ContractService; nil leaves it unmounted. The
+	// contracts package's *Service fits.
+	Contracts Contracts
 	// Logger receives request logs and internal errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -88,6 +91,10 @@ func NewServer(opts Options) (*Server, error) {
 		mux:     http.NewServeMux(),
 		metrics: m,
 		names:   []string{mizanv1connect.CatalogServiceName, mizanv1connect.QueryServiceName},
+	}
+	if opts.Contracts != nil {
+		s.names = append(s.names, mizanv1connect.ContractServiceName)
+		s.mux.Handle(mizanv1connect.NewContractServiceHandler(&contractService{c: opts.Contracts, log: log}, handlerOpts...))
 	}
 	s.health = grpchealth.NewStaticChecker(s.names...)
 	s.mux.Handle(mizanv1connect.NewCatalogServiceHandler(&catalogService{cat: opts.Catalog, log: log}, handlerOpts...))

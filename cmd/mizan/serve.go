@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mizan-budget/mizan/contracts"
 	"github.com/mizan-budget/mizan/frontend"
 	"github.com/mizan-budget/mizan/query"
 	"github.com/mizan-budget/mizan/rpc"
@@ -38,10 +39,18 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	eng := query.NewDuckDB(db)
 	svc := query.NewService(db, eng, query.Options{MaxConcurrent: *maxConcurrent, QueryTimeout: *queryTimeout})
+	cs := contracts.NewService(db, contracts.ServiceOptions{})
+	go func() {
+		// Build the search indexes now so the first searches are fast.
+		if err := cs.Warm(ctx); err != nil && ctx.Err() == nil {
+			slog.WarnContext(ctx, "search index warm-up", "err", err)
+		}
+	}()
 	srv, err := rpc.NewServer(rpc.Options{
 		Catalog:   db,
 		Query:     svc,
 		Exporter:  svc,
+		Contracts: cs,
 		Logger:    m.Logger,
 		Dashboard: frontend.Handler(*devDir),
 	})

@@ -2262,7 +2262,16 @@ type PartyRecord struct {
 	// Value.
 	Value *Money `protobuf:"bytes,8,opt,name=value,proto3" json:"value,omitempty"`
 	// Where it came from.
-	Source        *RecordSource `protobuf:"bytes,9,opt,name=source,proto3" json:"source,omitempty"`
+	Source *RecordSource `protobuf:"bytes,9,opt,name=source,proto3" json:"source,omitempty"`
+	// Dataset and version the record belongs to: a contracts party's
+	// top_payments come from payments datasets.
+	Dataset *DatasetVersion `protobuf:"bytes,10,opt,name=dataset,proto3" json:"dataset,omitempty"`
+	// Record id within that version (process id or payment row), to open it.
+	RecordId int64 `protobuf:"varint,11,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
+	// Set on a record of another dataset found by the party's normalised name
+	// (case, accents, punctuation, legal suffixes folded), not by entity id:
+	// likely, not certainly, the same organisation.
+	NameMatch     bool `protobuf:"varint,12,opt,name=name_match,json=nameMatch,proto3" json:"name_match,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2360,6 +2369,27 @@ func (x *PartyRecord) GetSource() *RecordSource {
 	return nil
 }
 
+func (x *PartyRecord) GetDataset() *DatasetVersion {
+	if x != nil {
+		return x.Dataset
+	}
+	return nil
+}
+
+func (x *PartyRecord) GetRecordId() int64 {
+	if x != nil {
+		return x.RecordId
+	}
+	return 0
+}
+
+func (x *PartyRecord) GetNameMatch() bool {
+	if x != nil {
+		return x.NameMatch
+	}
+	return false
+}
+
 // Party is a buyer's or supplier's profile.
 type Party struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2384,7 +2414,9 @@ type Party struct {
 	NonCompetitive []*NonCompetitiveShare `protobuf:"bytes,9,rep,name=non_competitive,json=nonCompetitive,proto3" json:"non_competitive,omitempty"`
 	// The top 10 contracts by value.
 	TopContracts []*PartyRecord `protobuf:"bytes,10,rep,name=top_contracts,json=topContracts,proto3" json:"top_contracts,omitempty"`
-	// The top 10 payments by value.
+	// The top 10 payments by value: the party's own in a payments dataset;
+	// for a party of a contracts dataset, payments to (or by) the same
+	// normalised name in the latest payments datasets (name_match set).
 	TopPayments []*PartyRecord `protobuf:"bytes,11,rep,name=top_payments,json=topPayments,proto3" json:"top_payments,omitempty"`
 	// Red flags naming the party, strongest first (at most 50).
 	Flags []*RedFlag `protobuf:"bytes,12,rep,name=flags,proto3" json:"flags,omitempty"`
@@ -3458,7 +3490,7 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\x05total\x18\x03 \x01(\tR\x05total\x12\x14\n" +
 	"\x05share\x18\x04 \x01(\tR\x05share\x12\x1c\n" +
 	"\tcontracts\x18\x05 \x01(\x03R\tcontracts\x12\x18\n" +
-	"\aunknown\x18\x06 \x01(\x03R\aunknown\"\xab\x02\n" +
+	"\aunknown\x18\x06 \x01(\x03R\aunknown\"\x9b\x03\n" +
 	"\vPartyRecord\x12(\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x14.mizan.v1.RecordKindR\x04kind\x12\x12\n" +
 	"\x04ocid\x18\x02 \x01(\tR\x04ocid\x12\x0e\n" +
@@ -3468,7 +3500,12 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\x06method\x18\x06 \x01(\tR\x06method\x12\x12\n" +
 	"\x04date\x18\a \x01(\tR\x04date\x12%\n" +
 	"\x05value\x18\b \x01(\v2\x0f.mizan.v1.MoneyR\x05value\x12.\n" +
-	"\x06source\x18\t \x01(\v2\x16.mizan.v1.RecordSourceR\x06source\"\x8a\x05\n" +
+	"\x06source\x18\t \x01(\v2\x16.mizan.v1.RecordSourceR\x06source\x122\n" +
+	"\adataset\x18\n" +
+	" \x01(\v2\x18.mizan.v1.DatasetVersionR\adataset\x12\x1b\n" +
+	"\trecord_id\x18\v \x01(\x03R\brecordId\x12\x1d\n" +
+	"\n" +
+	"name_match\x18\f \x01(\bR\tnameMatch\"\x8a\x05\n" +
 	"\x05Party\x12+\n" +
 	"\x06entity\x18\x01 \x01(\v2\x13.mizan.v1.PartyNameR\x06entity\x12\x1c\n" +
 	"\tspellings\x18\x02 \x03(\tR\tspellings\x12\x16\n" +
@@ -3691,52 +3728,53 @@ var file_mizan_v1_contracts_proto_depIdxs = []int32{
 	2,  // 37: mizan.v1.PartyRecord.counterpart:type_name -> mizan.v1.PartyName
 	10, // 38: mizan.v1.PartyRecord.value:type_name -> mizan.v1.Money
 	6,  // 39: mizan.v1.PartyRecord.source:type_name -> mizan.v1.RecordSource
-	2,  // 40: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
-	21, // 41: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
-	22, // 42: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
-	23, // 43: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
-	24, // 44: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
-	24, // 45: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
-	28, // 46: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
-	36, // 47: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
-	25, // 48: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
-	1,  // 49: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	0,  // 50: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
-	10, // 51: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
-	6,  // 52: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
-	1,  // 53: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 54: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
-	2,  // 55: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
-	10, // 56: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
-	37, // 57: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
-	38, // 58: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
-	27, // 59: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
-	1,  // 60: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	39, // 61: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
-	28, // 62: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
-	40, // 63: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
-	1,  // 64: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	41, // 65: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
-	42, // 66: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
-	43, // 67: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
-	44, // 68: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
-	32, // 69: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
-	33, // 70: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
-	3,  // 71: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
-	9,  // 72: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
-	20, // 73: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
-	29, // 74: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
-	31, // 75: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
-	8,  // 76: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
-	19, // 77: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
-	26, // 78: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
-	30, // 79: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
-	34, // 80: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
-	76, // [76:81] is the sub-list for method output_type
-	71, // [71:76] is the sub-list for method input_type
-	71, // [71:71] is the sub-list for extension type_name
-	71, // [71:71] is the sub-list for extension extendee
-	0,  // [0:71] is the sub-list for field type_name
+	1,  // 40: mizan.v1.PartyRecord.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 41: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
+	21, // 42: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
+	22, // 43: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
+	23, // 44: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
+	24, // 45: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
+	24, // 46: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
+	28, // 47: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
+	36, // 48: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
+	25, // 49: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
+	1,  // 50: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	0,  // 51: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
+	10, // 52: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
+	6,  // 53: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
+	1,  // 54: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 55: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
+	2,  // 56: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
+	10, // 57: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
+	37, // 58: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
+	38, // 59: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
+	27, // 60: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
+	1,  // 61: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	39, // 62: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
+	28, // 63: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
+	40, // 64: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
+	1,  // 65: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	41, // 66: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
+	42, // 67: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
+	43, // 68: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
+	44, // 69: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
+	32, // 70: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
+	33, // 71: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
+	3,  // 72: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
+	9,  // 73: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
+	20, // 74: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
+	29, // 75: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
+	31, // 76: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
+	8,  // 77: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
+	19, // 78: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
+	26, // 79: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
+	30, // 80: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
+	34, // 81: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
+	77, // [77:82] is the sub-list for method output_type
+	72, // [72:77] is the sub-list for method input_type
+	72, // [72:72] is the sub-list for extension type_name
+	72, // [72:72] is the sub-list for extension extendee
+	0,  // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_mizan_v1_contracts_proto_init() }

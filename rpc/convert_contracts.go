@@ -1,0 +1,225 @@
+package rpc
+
+import (
+	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/contracts"
+	mizanv1 "github.com/mizan-budget/mizan/gen/mizan/v1"
+)
+
+// datasetFromProto validates a DatasetVersion naming one version.
+func datasetFromProto(d *mizanv1.DatasetVersion, field string) (string, int, error) {
+	if d.GetId() == "" {
+		return "", 0, mizan.FieldErrorf(field, "required: a dataset id")
+	}
+	if d.GetVersion() < 0 {
+		return "", 0, mizan.FieldErrorf(field, "version must be 0 (latest) or a version number, got %d", d.GetVersion())
+	}
+	return d.GetId(), int(d.GetVersion()), nil
+}
+
+func dsVersionToProto(v contracts.VersionRef) *mizanv1.DatasetVersion {
+	return &mizanv1.DatasetVersion{Id: v.Dataset, Version: int32(v.Version)}
+}
+
+// recordKinds maps proto record kinds to the contracts package's.
+var recordKinds = map[mizanv1.RecordKind]string{
+	mizanv1.RecordKind_RECORD_KIND_PROCESS:  contracts.KindProcess,
+	mizanv1.RecordKind_RECORD_KIND_PAYMENT:  contracts.KindPayment,
+	mizanv1.RecordKind_RECORD_KIND_CONTRACT: contracts.KindContract,
+}
+
+func kindToProto(k string) mizanv1.RecordKind {
+	for pk, s := range recordKinds {
+		if s == k {
+			return pk
+		}
+	}
+	return mizanv1.RecordKind_RECORD_KIND_UNSPECIFIED
+}
+
+// searchFromProto converts a search request (paging aside).
+func searchFromProto(m *mizanv1.SearchContractsRequest) (contracts.SearchQuery, error) {
+	q := contracts.SearchQuery{
+		Text:        m.GetQuery(),
+		Buyers:      m.GetBuyers(),
+		Suppliers:   m.GetSuppliers(),
+		Methods:     m.GetMethods(),
+		Currencies:  m.GetCurrencies(),
+		MinAmount:   m.GetMinAmount(),
+		MaxAmount:   m.GetMaxAmount(),
+		DateFrom:    m.GetDateFrom(),
+		DateTo:      m.GetDateTo(),
+		Flags:       m.GetFlags(),
+		Competitive: m.Competitive,
+		Sort:        m.GetSort(),
+		Ascending:   m.GetAscending(),
+		PageSize:    int(m.GetPageSize()),
+	}
+	for _, d := range m.GetDatasets() {
+		id, v, err := datasetFromProto(d, "datasets")
+		if err != nil {
+			return q, err
+		}
+		q.Datasets = append(q.Datasets, contracts.VersionRef{Dataset: id, Version: v})
+	}
+	for _, k := range m.GetKinds() {
+		switch k {
+		case mizanv1.RecordKind_RECORD_KIND_PROCESS, mizanv1.RecordKind_RECORD_KIND_PAYMENT:
+			q.Kinds = append(q.Kinds, recordKinds[k])
+		default:
+			return q, mizan.FieldErrorf("kinds", "%s: search finds RECORD_KIND_PROCESS and RECORD_KIND_PAYMENT records", k)
+		}
+	}
+	return q, nil
+}
+
+func partyNameToProto(p contracts.PartyRef) *mizanv1.PartyName {
+	if p.Entity == "" && p.Name == "" {
+		return nil
+	}
+	return &mizanv1.PartyName{Entity: p.Entity, Name: p.Name}
+}
+
+func recordSourceToProto(s contracts.Source) *mizanv1.RecordSource {
+	return &mizanv1.RecordSource{File: s.File, Sha256: s.SHA256, Pointer: s.Pointer, Value: int64(s.Value), Row: s.Row}
+}
+
+func hitToProto(h *contracts.Hit) *mizanv1.ContractHit {
+	out := &mizanv1.ContractHit{
+		Kind:          kindToProto(h.Kind),
+		Dataset:       &mizanv1.DatasetVersion{Id: h.Dataset, Version: int32(h.Version)},
+		RecordId:      h.RecordID,
+		Ocid:          h.OCID,
+		Title:         h.Title,
+		Buyer:         partyNameToProto(h.Buyer),
+		Method:        h.Method,
+		MethodDetails: h.MethodDetails,
+		Date:          h.Date,
+		Year:          int32(h.Year),
+		Amount:        h.Amount,
+		Currency:      h.Currency,
+		Awards:        int32(h.Awards),
+		Contracts:     int32(h.Contracts),
+		Tenderers:     int32(h.Tenderers),
+		Competitive:   h.Competitive,
+		Flags:         h.Flags,
+		Attributes:    h.Attributes,
+		Source:        recordSourceToProto(h.Source),
+	}
+	for _, s := range h.Suppliers {
+		out.Suppliers = append(out.Suppliers, partyNameToProto(s))
+	}
+	return out
+}
+
+func searchToProto(r *contracts.SearchResult) *mizanv1.SearchContractsResponse {
+	resp := &mizanv1.SearchContractsResponse{TotalCount: int64(r.Total)}
+	for i := range r.Hits {
+		resp.Results = append(resp.Results, hitToProto(&r.Hits[i]))
+	}
+	for _, f := range r.Facets {
+		pf := &mizanv1.Facet{Name: f.Name}
+		for _, v := range f.Values {
+			pf.Values = append(pf.Values, &mizanv1.FacetValue{Key: v.Key, Label: v.Label, Count: int64(v.Count)})
+		}
+		resp.Facets = append(resp.Facets, pf)
+	}
+	for _, v := range r.Versions {
+		resp.Datasets = append(resp.Datasets, dsVersionToProto(v))
+	}
+	return resp
+}
+
+func moneyToProto(m contracts.Money) *mizanv1.Money {
+	if m.Amount == "" {
+		return nil
+	}
+	return &mizanv1.Money{Amount: m.Amount, Currency: m.Currency}
+}
+
+func contractToProto(c *contracts.ContractDetail) *mizanv1.ContractDetail {
+	out := &mizanv1.ContractDetail{
+		Summary:      hitToProto(&c.Summary),
+		Description:  c.Description,
+		Tags:         c.Tags,
+		Releases:     int32(c.Releases),
+		CompiledJson: c.Compiled,
+	}
+	if t := c.Tender; t != nil {
+		out.Tender = &mizanv1.Tender{Method: t.Method, MethodDetails: t.MethodDetails, MethodRationale: t.MethodRationale, Tenderers: int32(t.Tenderers),
+			StartDate: t.StartDate, EndDate: t.EndDate, Value: moneyToProto(t.Value)}
+	}
+	for _, a := range c.Awards {
+		pa := &mizanv1.Award{Id: a.ID, Title: a.Title, Status: a.Status, Date: a.Date, Value: moneyToProto(a.Value), Pointer: a.Pointer}
+		for _, s := range a.Suppliers {
+			pa.Suppliers = append(pa.Suppliers, partyNameToProto(s))
+		}
+		out.Awards = append(out.Awards, pa)
+	}
+	for _, k := range c.Contracts {
+		pk := &mizanv1.Contract{Id: k.ID, AwardId: k.AwardID, Title: k.Title, Status: k.Status, DateSigned: k.DateSigned, StartDate: k.StartDate, EndDate: k.EndDate,
+			Value: moneyToProto(k.Value), InitialValue: moneyToProto(k.InitialValue), Supplier: partyNameToProto(k.Supplier), Pointer: k.Pointer}
+		for _, a := range k.Amendments {
+			pk.Amendments = append(pk.Amendments, &mizanv1.Amendment{Id: a.ID, Date: a.Date, Rationale: a.Rationale, Description: a.Description,
+				ValueBefore: moneyToProto(a.ValueBefore), ValueAfter: moneyToProto(a.ValueAfter), Pointer: a.Pointer})
+		}
+		out.Contracts = append(out.Contracts, pk)
+	}
+	for _, it := range c.Items {
+		out.Items = append(out.Items, &mizanv1.ContractItem{Id: it.ID, Description: it.Description, Scheme: it.Scheme, Classification: it.Classification,
+			Quantity: it.Quantity, Unit: it.Unit, UnitValue: moneyToProto(it.UnitValue), Parent: it.Parent, ParentId: it.ParentID, Pointer: it.Pointer})
+	}
+	for _, b := range c.Budget {
+		out.Budget = append(out.Budget, &mizanv1.BudgetLink{Id: b.ID, Description: b.Description, Project: b.Project, ProjectId: b.ProjectID, Uri: b.URI,
+			Amount: moneyToProto(b.Amount)})
+	}
+	for _, p := range c.Parties {
+		out.Parties = append(out.Parties, &mizanv1.ContractParty{Entity: partyNameToProto(p.Entity), Name: p.Name, Scheme: p.Scheme, Identifier: p.Identifier, Roles: p.Roles})
+	}
+	return out
+}
+
+func partyRecordToProto(r *contracts.PartyRecord) *mizanv1.PartyRecord {
+	return &mizanv1.PartyRecord{
+		Kind:        kindToProto(r.Kind),
+		Ocid:        r.OCID,
+		Id:          r.ID,
+		Title:       r.Title,
+		Counterpart: partyNameToProto(r.Counterpart),
+		Method:      r.Method,
+		Date:        r.Date,
+		Value:       moneyToProto(contracts.Money{Amount: r.Amount, Currency: r.Currency}),
+		Source:      recordSourceToProto(r.Source),
+		Dataset:     dsVersionToProto(r.Dataset),
+		RecordId:    r.RecordID,
+		NameMatch:   r.NameMatch,
+	}
+}
+
+func partyToProto(p *contracts.Party) *mizanv1.Party {
+	out := &mizanv1.Party{
+		Entity:     partyNameToProto(p.Entity),
+		Spellings:  p.Spellings,
+		Scheme:     p.Scheme,
+		Identifier: p.Identifier,
+		Role:       p.Role,
+		Records:    p.Records,
+	}
+	for _, t := range p.ByYear {
+		out.ByYear = append(out.ByYear, &mizanv1.PartyTotal{Year: int32(t.Year), Currency: t.Currency, Amount: t.Amount, Count: t.Count})
+	}
+	for _, c := range p.Counterparts {
+		out.Counterparts = append(out.Counterparts, &mizanv1.Counterpart{Party: partyNameToProto(c.Party), Currency: c.Currency, Amount: c.Amount, Count: c.Count})
+	}
+	for _, n := range p.NonCompetitive {
+		out.NonCompetitive = append(out.NonCompetitive, &mizanv1.NonCompetitiveShare{Currency: n.Currency, Amount: n.Amount, Total: n.Total, Share: n.Share,
+			Contracts: n.Contracts, Unknown: n.Unknown})
+	}
+	for i := range p.TopContracts {
+		out.TopContracts = append(out.TopContracts, partyRecordToProto(&p.TopContracts[i]))
+	}
+	for i := range p.TopPayments {
+		out.TopPayments = append(out.TopPayments, partyRecordToProto(&p.TopPayments[i]))
+	}
+	return out
+}
