@@ -24,13 +24,14 @@ var _ mizanv1connect.CatalogServiceHandler = (*catalogService)(nil)
 
 // ListDatasets implements CatalogService.ListDatasets.
 func (s *catalogService) ListDatasets(ctx context.Context, req *connect.Request[mizanv1.ListDatasetsRequest]) (*connect.Response[mizanv1.ListDatasetsResponse], error) {
-	ds, err := s.cat.ListDatasets(ctx, false)
+	drafts := canReadDrafts(ctx)
+	ds, err := s.cat.ListDatasets(ctx, drafts)
 	if err != nil {
 		return nil, connectError(ctx, s.log, req.Spec().Procedure, err)
 	}
 	resp := &mizanv1.ListDatasetsResponse{}
 	for i := range ds {
-		if v, ok := ds[i].Latest(false); ok {
+		if v, ok := ds[i].Latest(drafts); ok {
 			resp.Datasets = append(resp.Datasets, datasetSummaryToProto(&ds[i], v))
 		}
 	}
@@ -43,7 +44,7 @@ func (s *catalogService) GetDataset(ctx context.Context, req *connect.Request[mi
 	if err := validateTarget(m.GetDataset(), m.GetVersion(), 0); err != nil {
 		return nil, connectError(ctx, s.log, req.Spec().Procedure, err)
 	}
-	d, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), int(m.GetVersion()), false)
+	d, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), int(m.GetVersion()), canReadDrafts(ctx))
 	if err != nil {
 		return nil, connectError(ctx, s.log, req.Spec().Procedure, err)
 	}
@@ -70,7 +71,7 @@ func (s *catalogService) listMembers(ctx context.Context, m *mizanv1.ListMembers
 	if err != nil {
 		return nil, err
 	}
-	_, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), pinned(int(m.GetVersion()), p), false)
+	_, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), pinned(int(m.GetVersion()), p), canReadDrafts(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +84,8 @@ func (s *catalogService) listMembers(ctx context.Context, m *mizanv1.ListMembers
 		Lang:     m.GetLang(),
 		PageSize: int(m.GetPageSize()),
 		Offset:   p.Offset,
+		// The version was resolved with the caller's access above.
+		IncludeDrafts: canReadDrafts(ctx),
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +117,7 @@ func (s *catalogService) ingestReport(ctx context.Context, m *mizanv1.GetIngestR
 	if err != nil {
 		return nil, err
 	}
-	_, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), pinned(int(m.GetVersion()), p), false)
+	_, v, err := s.cat.ResolveVersion(ctx, m.GetDataset(), pinned(int(m.GetVersion()), p), canReadDrafts(ctx))
 	if err != nil {
 		return nil, err
 	}

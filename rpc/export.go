@@ -53,19 +53,19 @@ func (s *queryService) export(ctx context.Context, m *mizanv1.ExportRequest, str
 			return prefixField("aggregate.", err)
 		}
 		a := aggregateFromProto(q.Aggregate, page{})
-		a.PageSize, a.Offset = 0, 0
+		a.PageSize, a.Offset, a.IncludeDrafts = 0, 0, canReadDrafts(ctx)
 		job.Aggregate, dataset, version, what = &a, a.Dataset, &a.Version, "cells"
 	case *mizanv1.ExportRequest_Facts:
 		if err := validateTarget(q.Facts.GetDataset(), q.Facts.GetVersion(), 0); err != nil {
 			return prefixField("facts.", err)
 		}
 		f := factsFromProto(q.Facts, page{})
-		f.PageSize, f.Offset = 0, 0
+		f.PageSize, f.Offset, f.IncludeDrafts = 0, 0, canReadDrafts(ctx)
 		job.Facts, dataset, version, what = &f, f.Dataset, &f.Version, "facts"
 	default:
 		return mizan.FieldErrorf("query", "required: set aggregate or facts")
 	}
-	_, v, err := s.cat.ResolveVersion(ctx, dataset, *version, false)
+	_, v, err := s.cat.ResolveVersion(ctx, dataset, *version, canReadDrafts(ctx))
 	if err != nil {
 		return err
 	}

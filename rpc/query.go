@@ -39,7 +39,9 @@ func (s *queryService) aggregate(ctx context.Context, m *mizanv1.AggregateReques
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.q.Aggregate(ctx, aggregateFromProto(m, p))
+	q := aggregateFromProto(m, p)
+	q.IncludeDrafts = canReadDrafts(ctx)
+	res, err := s.q.Aggregate(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +67,9 @@ func (s *queryService) execution(ctx context.Context, m *mizanv1.ExecutionReques
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.q.Execution(ctx, executionFromProto(m, p))
+	q := executionFromProto(m, p)
+	q.IncludeDrafts = canReadDrafts(ctx)
+	res, err := s.q.Execution(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +95,9 @@ func (s *queryService) facts(ctx context.Context, m *mizanv1.FactsRequest) (*miz
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.q.Facts(ctx, factsFromProto(m, p))
+	q := factsFromProto(m, p)
+	q.IncludeDrafts = canReadDrafts(ctx)
+	res, err := s.q.Facts(ctx, q)
 	if err != nil {
 		return nil, err
 	}

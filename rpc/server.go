@@ -49,12 +49,34 @@ type Options struct {
 	// Dashboard, when set, is mounted at "/" and serves every path the API,
 	// health, reflection and metrics handlers do not.
 	Dashboard http.Handler
+	// Tokens verifies bearer tokens (a *store.Tokens fits). Nil means the
+	// server accepts none: every call is anonymous and drafts stay hidden;
+	// Publisher and Ingester then must be nil.
+	Tokens TokenVerifier
+	// Publisher answers AdminService; nil leaves it unmounted.
+	Publisher Publisher
+	// Ingester answers IngestService; nil leaves it unmounted.
+	Ingester Ingester
+	// UploadDir is where uploads are staged before their ingest (under
+	// the data directory, so large uploads fill the disk the database is
+	// on, not /tmp); "" means the system's temporary directory.
+	UploadDir string
+	// MaxUploadBytes bounds the bytes of one upload; 0 means
+	// DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+	// RateLimit limits the requests of each client; a zero Rate disables it.
+	RateLimit RateLimit
+	// FrameAncestors is the Content-Security-Policy frame-ancestors source
+	// list; "" means DefaultFrameAncestors.
+	FrameAncestors string
 }
 
 // Server is Mizan's API as one http.Handler: the Connect, gRPC and
 // gRPC-Web services, health, reflection, metrics and the optional dashboard.
 type Server struct {
 	mux     *http.ServeMux
+	handler http.Handler // mux behind the security headers
+	limiter *rateLimiter // nil without a rate limit
 	health  *grpchealth.StaticChecker
 	metrics *metrics
 	names   []string
@@ -78,8 +100,24 @@ func NewServer(opts Options) (*Server, error) {
 	if chunk <= 0 {
 		chunk = defaultChunkSize
 	}
+	if opts.Tokens == nil && (opts.Publisher != nil || opts.Ingester != nil) {
+		return nil, errors.New("rpc: Options.Publisher and Options.Ingester need Options.Tokens")
+	}
+	if opts.FrameAncestors != "" {
+		if err := ValidateFrameAncestors(opts.FrameAncestors); err != nil {
+			return nil, fmt.Errorf("rpc: %w", err)
+		}
+	}
+	// Calls are observed first (so refusals are counted and logged), then
+	// rate-limited (so guessing tokens is limited too), then authenticated.
+	interceptors := []connect.Interceptor{&observer{m: m, log: log}}
+	limiter := newRateLimiter(opts.RateLimit)
+	if limiter != nil {
+		interceptors = append(interceptors, limiter)
+	}
+	interceptors = append(interceptors, &authenticator{tokens: opts.Tokens, log: log})
 	handlerOpts := []connect.HandlerOption{
-		connect.WithInterceptors(&observer{m: m, log: log}),
+		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(int(min(maxBytes, int64(^uint32(0)>>1)))),
 		connect.WithCompressMinBytes(1024),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
@@ -90,11 +128,24 @@ func NewServer(opts Options) (*Server, error) {
 	s := &Server{
 		mux:     http.NewServeMux(),
 		metrics: m,
+		limiter: limiter,
 		names:   []string{mizanv1connect.CatalogServiceName, mizanv1connect.QueryServiceName},
 	}
 	if opts.Contracts != nil {
 		s.names = append(s.names, mizanv1connect.ContractServiceName)
 		s.mux.Handle(mizanv1connect.NewContractServiceHandler(&contractService{c: opts.Contracts, log: log}, handlerOpts...))
+	}
+	if opts.Publisher != nil {
+		s.names = append(s.names, mizanv1connect.AdminServiceName)
+		s.mux.Handle(mizanv1connect.NewAdminServiceHandler(&adminService{pub: opts.Publisher, log: log}, handlerOpts...))
+	}
+	if opts.Ingester != nil {
+		ing, err := newIngestService(opts.Ingester, opts.UploadDir, opts.MaxUploadBytes, log)
+		if err != nil {
+			return nil, err
+		}
+		s.names = append(s.names, mizanv1connect.IngestServiceName)
+		s.mux.Handle(mizanv1connect.NewIngestServiceHandler(ing, handlerOpts...))
 	}
 	s.health = grpchealth.NewStaticChecker(s.names...)
 	s.mux.Handle(mizanv1connect.NewCatalogServiceHandler(&catalogService{cat: opts.Catalog, log: log}, handlerOpts...))
@@ -109,13 +160,18 @@ func NewServer(opts Options) (*Server, error) {
 		s.mux.Handle(MetricsPath, m)
 	}
 	if opts.Dashboard != nil {
-		s.mux.Handle("/", opts.Dashboard)
+		dash := opts.Dashboard
+		if limiter != nil {
+			dash = limiter.limitHTTP(dash)
+		}
+		s.mux.Handle("/", dash)
 	}
+	s.handler = securityHeaders(opts.FrameAncestors, s.mux)
 	return s, nil
 }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // SetServing sets what the health service reports for the whole server and
 // each Mizan service: SERVING, or NOT_SERVING (say, while draining before a

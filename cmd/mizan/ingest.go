@@ -21,6 +21,8 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	force := fs.Bool("force", false, "ingest even when the sources are identical to the latest version's")
 	demo := fs.Bool("demo", false, "ingest the bundled synthetic demo (what serve does on an empty data dir)")
 	dataset := fs.String("dataset", "", "store OCDS files and folders (PATH...) as a version of this contracts dataset")
+	server := fs.String("server", "", "upload to the running server at this URL (e.g. http://127.0.0.1:8080) instead of opening the database")
+	token := fs.String("token", "", "token with the ingest scope, for --server (env MIZAN_TOKEN)")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "usage: mizan ingest [flags] DESCRIPTOR_OR_DATAPACKAGE...")
 		fs.PrintDefaults()
@@ -31,6 +33,16 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if fs.NArg() == 0 && !*demo {
 		fs.Usage()
 		return errUsage
+	}
+	if err := remoteConflicts(*server, *demo); err != nil {
+		return err
+	}
+	if *server != "" {
+		r, err := newRemote(*server, *token)
+		if err != nil {
+			return err
+		}
+		return m.ingestRemote(ctx, r, fs.Args(), remoteIngest{from: *from, dataset: *dataset, draft: *draft, force: *force, asJSON: *asJSON})
 	}
 	db, err := store.Open(ctx, store.Options{Dir: m.DataDir})
 	if err != nil {

@@ -53,8 +53,8 @@ Commands:
   serve      run the API and dashboard (ingests the synthetic demo on an empty data dir)
   ingest     ingest dataset descriptors or Fiscal Data Packages
   datasets   list datasets, versions, row counts and sources
-  backup     write the whole database as Parquet plus a manifest
-  restore    rebuild a database from a backup
+  publish    publish a draft version (locally, or on a server with --server)
+  token      create, list and revoke API tokens
   generate   write a synthetic dataset (CSV + descriptor)
   version    print the version
 
@@ -76,10 +76,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.ingest(ctx, rest)
 	case "datasets":
 		return m.datasets(ctx, rest)
-	case "backup":
-		return m.backup(ctx, rest)
-	case "restore":
-		return m.restore(ctx, rest)
+	case "publish":
+		return m.publish(ctx, rest)
+	case "token":
+		return m.token(ctx, rest)
 	case "generate":
 		return m.generate(ctx, rest)
 	case "version", "--version", "-version":

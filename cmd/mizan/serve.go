@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
+	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/contracts"
 	"github.com/mizan-budget/mizan/frontend"
 	"github.com/mizan-budget/mizan/query"
@@ -21,8 +23,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	memLimit := fs.String("memory-limit", envOr("MIZAN_MEMORY_LIMIT", ""), "DuckDB memory limit, e.g. 4GB (env MIZAN_MEMORY_LIMIT)")
 	maxConcurrent := fs.Int("max-concurrent", 0, "queries that may run at once (0: 2×CPUs)")
 	queryTimeout := fs.Duration("query-timeout", 30*time.Second, "time limit of one query")
+	maxUpload := fs.Int64("max-upload-bytes", rpc.DefaultMaxUploadBytes, "largest upload (all files of one mizan ingest --server) in bytes")
+	rateLimit := fs.Float64("rate", rpc.DefaultRate, "requests per second one client (IP address, IPv6 /64) may make, sustained; 0 turns the limit off")
+	burst := fs.Int("burst", rpc.DefaultBurst, "requests one client may make at once")
+	trustedProxy := fs.String("trusted-proxy", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client")
+	frameAncestors := fs.String("frame-ancestors", rpc.DefaultFrameAncestors, "Content-Security-Policy frame-ancestors: who may embed the dashboard (\"*\" for news sites' embeds, \"'self'\", \"'none'\", or origins)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	proxies, err := rpc.ParseTrustedProxies(*trustedProxy)
+	if err != nil {
+		return mizan.FieldErrorf("trusted-proxy", "%v", err)
+	}
+	if err := rpc.ValidateFrameAncestors(*frameAncestors); err != nil {
+		return mizan.FieldErrorf("frame-ancestors", "%v", err)
 	}
 	db, err := store.Open(ctx, store.Options{Dir: m.DataDir, MemoryLimit: *memLimit})
 	if err != nil {
@@ -30,7 +44,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	slog.InfoContext(ctx, "mizan starting", "version", version(), "data", db.Path(), "addr", m.Addr,
-		"memory_limit", *memLimit, "max_concurrent", *maxConcurrent, "query_timeout", *queryTimeout, "frontend_dir", *devDir)
+		"memory_limit", *memLimit, "max_concurrent", *maxConcurrent, "query_timeout", *queryTimeout, "frontend_dir", *devDir,
+		"max_upload_bytes", *maxUpload, "rate", *rateLimit, "burst", *burst, "trusted_proxy", *trustedProxy, "frame_ancestors", *frameAncestors)
 
 	if !*noDemo {
 		if err := seedDemo(ctx, db); err != nil {
@@ -53,6 +68,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Contracts: cs,
 		Logger:    m.Logger,
 		Dashboard: frontend.Handler(*devDir),
+		// Uploads need the database file, which this process holds.
+		Tokens:         store.NewTokens(db),
+		Publisher:      db,
+		Ingester:       serverIngester{db: db},
+		UploadDir:      filepath.Join(m.DataDir, "uploads"),
+		MaxUploadBytes: *maxUpload,
+		RateLimit:      rpc.RateLimit{Rate: *rateLimit, Burst: *burst, TrustedProxies: proxies},
+		FrameAncestors: *frameAncestors,
 	})
 	if err != nil {
 		return err
