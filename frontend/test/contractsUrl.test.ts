@@ -102,9 +102,19 @@ describe('contracts URL state', () => {
   });
 
   it('falls back on junk', () => {
-    const c = decodeContracts('nowhere', new URLSearchParams('min=1e5&max=abc&from=2013-1-1&to=x&comp=maybe&order=title&asc=yes&n=7&fy=year&kind=contract,payment'));
+    const c = decodeContracts('nowhere', new URLSearchParams('min=1e5&max=abc&from=2013-1-1&to=x&comp=maybe&order=title&asc=yes&n=7&fy=year&kind=contract&kind=payment'));
     expect(c).toEqual({ ...DEFAULT_CONTRACTS, kinds: ['payment'] });
     expect(decodeContracts('', new URLSearchParams('n=100')).size).toBe(100);
+  });
+
+  it('writes lists as repeated parameters, escaped once', () => {
+    const url = encodeState({
+      ...DEFAULT_STATE,
+      view: 'contracts',
+      contracts: { ...DEFAULT_CONTRACTS, sets: [{ id: 'ca', version: 2 }, { id: 'mcr', version: 1 }], methods: ['limited', ''] },
+    });
+    expect(url).toBe('/contracts?lang=ar&sets=ca%402&sets=mcr%401&method=limited&method=');
+    expect(decodeState('/contracts', url.split('?')[1]).contracts?.methods).toEqual(['limited', '']);
   });
 
   it('encodes dataset versions', () => {

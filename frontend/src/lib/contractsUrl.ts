@@ -4,7 +4,6 @@
 // while a contract or party is open, so "back to results" is a link, and a
 // permalink of any page reproduces it exactly (dataset versions included).
 // Pure functions; see test/contractsUrl.test.ts.
-import { decodeList, encodeList } from './url';
 
 export const CPAGES = ['search', 'contract', 'party', 'flags'] as const;
 export type CPage = (typeof CPAGES)[number];
@@ -143,7 +142,8 @@ const P = {
 /** Writes the state's non-default parameters into q; returns the path segment after /contracts ("" for search). */
 export function encodeContracts(c: ContractsState, q: URLSearchParams): string {
   const str = (k: keyof typeof P, v: string) => v && q.set(P[k], v);
-  const list = (k: keyof typeof P, v: string[]) => v.length && q.set(P[k], encodeList(v));
+  // Lists are repeated parameters (?sets=a@1&sets=b@2): no second escaping layer.
+  const list = (k: keyof typeof P, v: string[]) => v.forEach((x) => q.append(P[k], x));
   str('q', c.q);
   list('sets', c.sets.map(encodeDsRef));
   list('kinds', c.kinds);
@@ -175,7 +175,7 @@ export function encodeContracts(c: ContractsState, q: URLSearchParams): string {
 /** Reads the state from the path segment after /contracts and the query. Junk falls back to defaults. */
 export function decodeContracts(sub: string, q: URLSearchParams): ContractsState {
   const get = (k: keyof typeof P) => q.get(P[k]) ?? '';
-  const list = (k: keyof typeof P) => decodeList(q.get(P[k])).filter((x) => x !== '' || k === 'methods');
+  const list = (k: keyof typeof P) => q.getAll(P[k]).filter((x) => x !== '' || k === 'methods');
   const page = (CPAGES as readonly string[]).includes(sub) ? (sub as CPage) : 'search';
   const num = (k: keyof typeof P, max: number) => {
     const s = get(k);

@@ -286,6 +286,9 @@ const en = {
   parameters: 'Parameters',
   defaultValue: 'Default',
   valueUsed: 'Used here',
+  nameMatch: 'same name',
+  nameMatchNote:
+    'Found in another dataset by the same normalised name (case, accents, punctuation and legal suffixes folded), not by an identifier: likely, not certainly, the same organisation.',
 };
 
 export type MsgKey = keyof typeof en;
@@ -573,6 +576,9 @@ const ar: Record<MsgKey, string> = {
   parameters: 'المعاملات',
   defaultValue: 'القيمة الافتراضية',
   valueUsed: 'القيمة المستخدمة',
+  nameMatch: 'الاسم نفسه',
+  nameMatchNote:
+    'عُثر عليه في مجموعة بيانات أخرى بالاسم نفسه بعد توحيده (حالة الأحرف والتشكيل وعلامات الترقيم واللواحق القانونية)، لا بمعرّف رسمي: يُرجَّح أنها الجهة نفسها دون يقين.',
 };
 
 export const MESSAGES: Record<Lang, Record<MsgKey, string>> = { en, ar };

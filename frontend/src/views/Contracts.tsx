@@ -50,7 +50,7 @@ export function Contracts({ s, t, num }: { s: AppState; t: T; num: NumOpts }) {
           </ol>
         </nav>
       )}
-      {defs.error && <ErrorBox error={defs.error} retry={defs.reload} />}
+      {defs.error && c.page === 'flags' && <ErrorBox error={defs.error} retry={defs.reload} />}
       {sets.length === 0 ? (
         <p class="notice" data-testid="no-money-datasets">
           {t('noMoneyDatasets')}

@@ -124,7 +124,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
               [t('method'), methodLabel(t, tender.method) + (tender.methodDetails ? ` (${tender.methodDetails})` : '')],
               [t('rationale'), tender.methodRationale && <bdi>{tender.methodRationale}</bdi>],
               [t('tenderers'), tender.tenderers >= 0 ? formatInt(tender.tenderers, num) : t('unknown')],
-              [t('tenderPeriod'), (tender.startDate || tender.endDate) && <bdi>{`${tender.startDate || '…'} – ${tender.endDate || '…'}`}</bdi>],
+              [t('tenderPeriod'), (tender.startDate || tender.endDate) && <bdi dir="ltr">{`${tender.startDate || '…'} – ${tender.endDate || '…'}`}</bdi>],
               [t('estimate'), tender.value?.amount && <M m={tender.value} />],
             ]}
           />
@@ -174,7 +174,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
                   [t('supplier'), k.supplier?.name && <PartyLink c={c} ds={ds} party={k.supplier} />],
                   [t('status'), k.status],
                   [t('dateSigned'), k.dateSigned && <bdi>{k.dateSigned}</bdi>],
-                  [t('period'), (k.startDate || k.endDate) && <bdi>{`${k.startDate || '…'} – ${k.endDate || '…'}`}</bdi>],
+                  [t('period'), (k.startDate || k.endDate) && <bdi dir="ltr">{`${k.startDate || '…'} – ${k.endDate || '…'}`}</bdi>],
                   [t('initialValue'), k.initialValue?.amount && <M m={k.initialValue} />],
                   [t('currentValue'), <M m={k.value} />],
                   [t('award'), k.awardId && <bdi dir="ltr">{k.awardId}</bdi>],
@@ -281,7 +281,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
                 )}
               </td>
               <td>
-                <bdi dir="ltr">{pt.roles.join(', ')}</bdi>
+                {pt.roles.map((r) => (r === 'buyer' ? t('buyer') : r === 'supplier' ? t('supplier') : r)).join(listSep(lang))}
               </td>
             </tr>
           ))}

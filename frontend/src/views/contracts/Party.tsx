@@ -255,6 +255,7 @@ function Records({ p, ds, id, title, rows, testid }: { p: PageProps; ds: DsRef; 
   return (
     <section aria-labelledby={id}>
       <h3 id={id}>{title}</h3>
+      {rows.some((r) => r.nameMatch) && <p class="muted small">{t('nameMatchNote')}</p>}
       <div class="table-wrap" tabIndex={0} role="region" aria-labelledby={id}>
         <table data-testid={testid}>
           <thead>
@@ -272,15 +273,17 @@ function Records({ p, ds, id, title, rows, testid }: { p: PageProps; ds: DsRef; 
           <tbody>
             {rows.map((r, i) => {
               const sp = sourceParts(r.source);
+              // A record may come from another dataset (a contracts party's payments).
+              const rds = dsRef(r.dataset) ?? ds;
               return (
                 <tr key={i}>
                   <th scope="row">
                     {r.ocid ? (
-                      <ContractLink c={c} ds={ds} ocid={r.ocid}>
+                      <ContractLink c={c} ds={rds} ocid={r.ocid}>
                         <bdi>{r.title || r.id || r.ocid}</bdi>
                       </ContractLink>
                     ) : r.kind === RecordKind.PAYMENT && r.id ? (
-                      <CLink c={c} to={withSearch(c, { ...NO_FILTERS, q: r.id, sets: [ds], kinds: ['payment'] })}>
+                      <CLink c={c} to={withSearch(c, { ...NO_FILTERS, q: r.id, sets: [rds], kinds: ['payment'] })}>
                         <bdi>{r.title || r.id}</bdi>
                       </CLink>
                     ) : (
@@ -292,9 +295,20 @@ function Records({ p, ds, id, title, rows, testid }: { p: PageProps; ds: DsRef; 
                         (<bdi dir="ltr">{r.id}</bdi>)
                       </span>
                     )}
+                    {rds.id !== ds.id && (
+                      <span class="muted small">
+                        {' '}
+                        · <DatasetLabel catalog={p.catalog} ds={rds} t={t} num={p.num} lang={p.s.lang} />
+                      </span>
+                    )}
+                    {r.nameMatch && (
+                      <span class="badge namematch" title={t('nameMatchNote')}>
+                        {t('nameMatch')}
+                      </span>
+                    )}
                   </th>
                   <td>
-                    <PartyLink c={c} ds={ds} party={r.counterpart} />
+                    <PartyLink c={c} ds={rds} party={r.counterpart} />
                   </td>
                   <td>{r.kind === RecordKind.PAYMENT ? '—' : methodLabel(t, r.method)}</td>
                   <td>
@@ -304,7 +318,7 @@ function Records({ p, ds, id, title, rows, testid }: { p: PageProps; ds: DsRef; 
                   <td class="small">
                     <code dir="ltr">
                       {sp.file}
-                      {sp.kind === 'row' ? ` #${sp.where}` : ''}
+                      {sp.kind === 'row' ? ` #${sp.where}` : sp.kind === 'pointer' ? ` ${sp.where}` : ''}
                     </code>
                   </td>
                 </tr>

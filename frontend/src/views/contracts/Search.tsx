@@ -368,6 +368,7 @@ function Facets(p: PageProps & { facets: Facet[] }) {
   const ordered = FACETS.map((f) => ({ ...f, facet: p.facets.find((x) => x.name === f.name) })).filter(
     (f) => f.facet && f.facet.values.length > 0,
   );
+  if (!ordered.length) return null;
   return (
     <div class="panel facets" data-testid="facets">
       <h2 class="panel-title">{t('facets')}</h2>

@@ -123,12 +123,12 @@ export function FlagBadges({ codes, defs, t, lang }: { codes: string[]; defs: Re
 /** Where a record comes from: file, sha256, and the JSON pointer or row. */
 export function SourceInfo({ source, t }: { source: RecordSource | undefined; t: T }) {
   const p = sourceParts(source);
-  if (!p.file) return <span class="muted">—</span>;
+  if (!p.file && !p.where) return <span class="muted">—</span>;
   return (
     <dl class="meta source-info" data-testid="source-info">
       <dt>{t('file')}</dt>
       <dd>
-        <code dir="ltr">{p.file}</code>
+        <code dir="ltr">{p.file || '—'}</code>
       </dd>
       <dt>SHA-256</dt>
       <dd>
