@@ -1,0 +1,5 @@
+//go:build race
+
+package flags
+
+const raceEnabled = true
