@@ -45,7 +45,10 @@ func (s *recordScanner) fill() error {
 		s.start = 0
 	}
 	if s.end == len(s.buf) {
-		if len(s.buf) >= MaxRecordBytes+(1<<20) {
+		// The buffer is full of one incomplete record (fill is only called
+		// without a complete one ahead): bound the record, not the buffer,
+		// which doubles past the bound.
+		if s.end-s.start >= MaxRecordBytes {
 			return mizan.Errorf(mizan.EINVALID, "%s line %d: a record longer than %d bytes (an unclosed quote?)", s.name, s.line, MaxRecordBytes)
 		}
 		nb := make([]byte, 2*len(s.buf))

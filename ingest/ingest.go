@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mizan-budget/mizan"
@@ -122,6 +123,9 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 		sum.RowsTotals += s.RowsTotals
 		sum.Facts += s.Facts
 	}
+	if sum.Facts == 0 && sum.RowsTotals == 0 {
+		return nil, fmt.Errorf("ingest %s: %w", d.ID, noFactsError(sum))
+	}
 	if pl.limit < 0 && pl.share > 0 && sum.RowsRead > 0 && float64(sum.RowsRejected) > pl.share/100*float64(sum.RowsRead) {
 		return nil, fmt.Errorf("ingest %s: %w", d.ID, pl.thresholdError())
 	}
@@ -138,6 +142,25 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 	slog.InfoContext(ctx, "ingest: done", "dataset", d.ID, "version", sum.Version, "rows", sum.RowsRead,
 		"facts", sum.Facts, "rejected", sum.RowsRejected, "mismatches", sum.Reconciliation.Mismatches, "duration", sum.Duration)
 	return sum, nil
+}
+
+// noFactsError explains an ingest that would store an empty version: a
+// header-only or blank file, or one whose every row was rejected.
+func noFactsError(sum *Summary) error {
+	names := make([]string, len(sum.Sources))
+	for i, s := range sum.Sources {
+		names[i] = s.Name
+		if s.Member != "" {
+			names[i] += "!" + s.Member
+		}
+		if s.Sheet != "" {
+			names[i] += " [" + s.Sheet + "]"
+		}
+	}
+	if sum.RowsRejected > 0 && len(sum.RejectSamples) > 0 {
+		return mizan.Errorf(mizan.EINVALID, "every row was rejected (%d); the first: %s", sum.RowsRejected, sum.RejectSamples[0])
+	}
+	return mizan.Errorf(mizan.EINVALID, "no data rows below the header in %s", strings.Join(names, ", "))
 }
 
 func factorString(d *Descriptor) string {

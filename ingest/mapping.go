@@ -283,10 +283,13 @@ func compilePlan(m *model, in *input, header []string) (*plan, error) {
 		return nil, err
 	}
 	index := map[string]int{}
+	second := map[string]int{} // a name's second column, when it has one
 	for i, h := range header {
 		k := normHeader(h)
 		if _, dup := index[k]; !dup {
 			index[k] = i
+		} else if _, ok := second[k]; !ok {
+			second[k] = i
 		}
 	}
 	col := func(names ...string) int {
@@ -302,6 +305,10 @@ func compilePlan(m *model, in *input, header []string) (*plan, error) {
 	}
 	need := func(what string, names ...string) (int, error) {
 		if i := col(names...); i >= 0 {
+			if j, dup := second[normHeader(header[i])]; dup {
+				return -1, mizan.Errorf(mizan.EINVALID, "%s: the header names two columns %q (columns %d and %d), so %s is ambiguous; rename one",
+					in.label, cleanHeader(header[i]), i+1, j+1, what)
+			}
 			return i, nil
 		}
 		return -1, mizan.Errorf(mizan.EINVALID, "%s: the header has no column %q for %s", in.label, names[0], what)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -113,9 +114,15 @@ func (l *locator) locate(ctx context.Context, s SourceSpec, name string) (*rawFi
 		rf.open = func() (io.ReadCloser, error) { return fsys.Open(name) }
 	case l.opts.From != "" && fileExists(filepath.Join(l.opts.From, filepath.FromSlash(name))):
 		p := filepath.Join(l.opts.From, filepath.FromSlash(name))
+		if err := checkInside(l.opts.From, p, name); err != nil {
+			return nil, err
+		}
 		rf.open = func() (io.ReadCloser, error) { return os.Open(p) }
 	case l.d.dir != "" && s.Name != "" && fileExists(filepath.Join(l.d.dir, filepath.FromSlash(name))):
 		p := filepath.Join(l.d.dir, filepath.FromSlash(name))
+		if err := checkInside(l.d.dir, p, name); err != nil {
+			return nil, err
+		}
 		rf.open = func() (io.ReadCloser, error) { return os.Open(p) }
 	case s.URL != "":
 		p, sum, n, err := l.download(ctx, s.URL, name)
@@ -146,6 +153,26 @@ func (l *locator) locate(ctx context.Context, s SourceSpec, name string) (*rawFi
 		return nil, mizan.Errorf(mizan.EINVALID, "source %s: sha256 mismatch: the descriptor expects %s, the file has %s", name, strings.ToLower(s.SHA256), rf.sha256)
 	}
 	return rf, nil
+}
+
+// checkInside refuses a source whose path, once symbolic links are
+// resolved, leaves dir: names are checked for ".." and absolute paths when
+// the descriptor is read, but a link beside the descriptor could still
+// point anywhere on the server.
+func checkInside(dir, p, name string) error {
+	rd, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", name, err)
+	}
+	rp, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return fmt.Errorf("source %s: %w", name, err)
+	}
+	rel, err := filepath.Rel(rd, rp)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return mizan.Errorf(mizan.EINVALID, "source %s: a symbolic link to a file outside %s is refused; copy the file there instead", name, dir)
+	}
+	return nil
 }
 
 func fileInFS(fsys fs.FS, name string) bool {
@@ -391,6 +418,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// damagedReader reports a decompressor's errors (a corrupt stream, a
+// checksum mismatch, a truncated file) as the source's fault, naming it,
+// rather than as internal errors.
+type damagedReader struct {
+	r    io.Reader
+	name string
+}
+
+func (d damagedReader) Read(p []byte) (int, error) {
+	n, err := d.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		err = mizan.Errorf(mizan.EINVALID, "source %s is damaged: %v", d.name, err)
+	}
+	return n, err
+}
+
 // countingReader counts bytes for progress reports.
 type countingReader struct {
 	r   io.Reader
@@ -423,7 +466,7 @@ func openData(in *input, maxBytes int64, counted func(int64)) (io.Reader, func()
 				return nil, nil, mizan.Errorf(mizan.EINVALID, "source %s: %v", in.label, err)
 			}
 			// Count compressed progress roughly by the uncompressed share.
-			var r io.Reader = &limitedReader{r: rc, left: maxBytes, name: in.label, max: maxBytes}
+			var r io.Reader = &limitedReader{r: damagedReader{rc, in.label}, left: maxBytes, name: in.label, max: maxBytes}
 			ratio := float64(f.CompressedSize64) / float64(max(f.UncompressedSize64, 1))
 			r = &countingReader{r: r, add: func(n int64) { counted(int64(float64(n) * ratio)) }}
 			return bufio.NewReaderSize(r, 1<<20), func() { rc.Close(); closer() }, nil
@@ -442,7 +485,7 @@ func openData(in *input, maxBytes int64, counted func(int64)) (io.Reader, func()
 			f.Close()
 			return nil, nil, mizan.Errorf(mizan.EINVALID, "source %s is not a readable gzip file: %v", rf.name, err)
 		}
-		r = &limitedReader{r: gz, left: maxBytes, name: rf.name, max: maxBytes}
+		r = &limitedReader{r: damagedReader{gz, rf.name}, left: maxBytes, name: rf.name, max: maxBytes}
 	}
 	return r, func() { f.Close() }, nil
 }

@@ -58,6 +58,9 @@ type rowOut struct {
 	keys    []string
 	labels  []langLabel
 	codeBuf []byte
+	// checkText asks mapRow to look for NUL bytes and U+FFFD in every
+	// cell; process sets it for chunks holding any.
+	checkText bool
 }
 
 func (o *rowOut) reset(nlevels int) {
@@ -123,6 +126,11 @@ func (p *plan) mapRow(fields []string, line int64, o *rowOut) {
 		o.kind = rowRejected
 		return
 	}
+	if col, reason := p.badCell(fields, o.checkText); col >= 0 {
+		p.reject(o, line, col, fields[col], reason)
+		o.kind = rowRejected
+		return
+	}
 	for i := range p.skip {
 		if p.skip[i].matches(fields) {
 			o.kind = rowSkip
@@ -175,6 +183,29 @@ func (p *plan) mapRow(fields []string, line int64, o *rowOut) {
 			o.kind = rowSkip
 		}
 	}
+}
+
+// MaxCellBytes bounds one cell of a source row: a longer value is not a
+// label, code or amount but a runaway field or a file that is not a table.
+const MaxCellBytes = 1 << 20
+
+// badCell returns the first cell no value can come from, and why: one
+// longer than MaxCellBytes, or (with checkText) one holding NUL bytes or
+// U+FFFD, which the decoder put in place of bytes that were not text in
+// the file's encoding. It returns -1 when every cell is fine.
+func (p *plan) badCell(fields []string, checkText bool) (int, string) {
+	for i, f := range fields {
+		switch {
+		case len(f) > MaxCellBytes:
+			return i, fmt.Sprintf("a value of %d bytes, more than the %d allowed", len(f), MaxCellBytes)
+		case !checkText:
+		case strings.IndexByte(f, 0) >= 0:
+			return i, "the value holds NUL bytes (binary data, or UTF-16 read as another encoding?)"
+		case strings.ContainsRune(f, utf8.RuneError):
+			return i, fmt.Sprintf("the value holds bytes that are not %s text (shown as \uFFFD); the file mixes encodings or is damaged", p.in.encoding)
+		}
+	}
+	return -1, ""
 }
 
 func (p *plan) delimiter() byte {

@@ -11,6 +11,9 @@ import (
 	"github.com/mizan-budget/mizan/store"
 )
 
+// maxReserveRows bounds the rows a worker reserves column space for.
+const maxReserveRows = 1 << 16
+
 // result is what a worker made of a chunk.
 type result struct {
 	cols    []arrow.Array // the facts' columns but row_id; nil when no fact was stored
@@ -63,7 +66,10 @@ func (pl *pipeline) process(c *chunk, sizes *columnSizes) *result {
 	if c.rows == nil {
 		rows = strings.Count(c.data, "\n") + 1
 	}
-	fb := newFactBuilder(pl.schema, len(pl.m.levels), rows, sizes)
+	// Reserve for at most maxReserveRows: a chunk of 2 MiB of bare newlines
+	// (a decompression bomb) would otherwise reserve columns for two
+	// million facts in every worker. Builders grow past it as needed.
+	fb := newFactBuilder(pl.schema, len(pl.m.levels), min(rows, maxReserveRows), sizes)
 	seen := make([]map[string]int32, len(pl.m.levels))
 	for i := range seen {
 		seen[i] = map[string]int32{}
@@ -210,6 +216,9 @@ func (pl *pipeline) process(c *chunk, sizes *columnSizes) *result {
 			handle(row, c.rowNums[i])
 		}
 	} else {
+		// Decoded text holds NUL or U+FFFD only when damaged: check cells
+		// only in the chunks that have any.
+		o.checkText = strings.IndexByte(c.data, 0) >= 0 || strings.Contains(c.data, "\uFFFD")
 		data, line := c.data, c.line
 		d, q := c.in.dialect.delim, c.in.dialect.quote
 		for len(data) > 0 {

@@ -23,6 +23,70 @@ import (
 // to (a guard against decompression bombs).
 const MaxDecompressed = 8 << 30
 
+// MaxValueBytes bounds one JSON value the reader holds at once: a release
+// or record of a package, or a top-level value. encoding/json buffers a
+// whole value, and the whitespace before it, so without a bound one
+// endless value or a gigabyte of spaces would be held in memory.
+const MaxValueBytes = 256 << 20
+
+// decompressLimit and valueLimit are MaxDecompressed and MaxValueBytes;
+// tests lower them.
+var (
+	decompressLimit int64 = MaxDecompressed
+	valueLimit      int64 = MaxValueBytes
+)
+
+// limitError stops a stream that passes one of the bounds above.
+type limitError struct{ msg string }
+
+func (e *limitError) Error() string { return e.msg }
+
+// valueCounter counts the bytes the JSON decoder pulls since the last value
+// was read, and fails past valueLimit.
+type valueCounter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *valueCounter) Read(p []byte) (int, error) {
+	if c.n > valueLimit {
+		return 0, &limitError{fmt.Sprintf("a JSON value (release, record or package) longer than %d bytes, or as much whitespace; the rest is not read", valueLimit)}
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// boundedReader fails with a *limitError once more than max bytes were read.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+	max  int64
+}
+
+func bounded(r io.Reader) *boundedReader {
+	return &boundedReader{r: r, left: decompressLimit, max: decompressLimit}
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, b.err()
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1] // one byte more tells a stream of exactly max bytes from a longer one
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n - 1, b.err()
+	}
+	return n, err
+}
+
+func (b *boundedReader) err() error {
+	return &limitError{fmt.Sprintf("the data decompresses to more than %d bytes (a decompression bomb?); the rest is not read", b.max)}
+}
+
 // Handler receives each release as it is read. Returning an error stops the
 // read and is returned by Read.
 type Handler func(*Release) error
@@ -170,7 +234,7 @@ func readZip(ra io.ReaderAt, size int64, info *FileInfo, h Handler, pf ProblemFu
 			pf(Problem{File: name, Message: "cannot open zip member: " + err.Error()})
 			continue
 		}
-		err = readStream(io.LimitReader(rc, MaxDecompressed), name, info, h, pf)
+		err = readStream(bounded(rc), name, info, h, pf)
 		rc.Close()
 		if err != nil {
 			return err
@@ -194,7 +258,7 @@ func readStream(r io.Reader, name string, info *FileInfo, h Handler, pf ProblemF
 			return nil
 		}
 		defer gz.Close()
-		br = bufio.NewReaderSize(io.LimitReader(gz, MaxDecompressed), 64<<10)
+		br = bufio.NewReaderSize(bounded(gz), 64<<10)
 	}
 	if m, _ := br.Peek(3); bytes.Equal(m, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
@@ -221,6 +285,7 @@ type reader struct {
 	h     Handler
 	pf    ProblemFunc
 	dec   *json.Decoder
+	count *valueCounter
 	value int
 	empty bool
 }
@@ -236,10 +301,13 @@ func (d *reader) problem(value int, ocid, path, msg string) {
 }
 
 func (d *reader) run(r io.Reader) error {
+	d.count = &valueCounter{r: r}
+	r = d.count
 	d.dec = json.NewDecoder(r)
 	d.dec.UseNumber()
 	values := 0
 	for {
+		d.count.n = 0
 		tok, err := d.dec.Token()
 		if err == io.EOF {
 			break
@@ -247,6 +315,10 @@ func (d *reader) run(r io.Reader) error {
 		if err != nil {
 			if se := (stopErr{}); errors.As(err, &se) {
 				return se.err
+			}
+			if le := (*limitError)(nil); errors.As(err, &le) {
+				d.problem(d.value, "", "", le.Error())
+				return nil
 			}
 			d.problem(d.value, "", "", "invalid JSON: "+jsonErr(err, d.dec)+"; the rest of this value is skipped")
 			if !d.lines(values) || !d.resync(r) {
@@ -267,6 +339,10 @@ func (d *reader) run(r io.Reader) error {
 		if perr != nil {
 			if se := (stopErr{}); errors.As(perr, &se) {
 				return se.err
+			}
+			if le := (*limitError)(nil); errors.As(perr, &le) {
+				d.problem(d.value, "", "", le.Error())
+				return nil
 			}
 			d.problem(d.value, "", "", "invalid JSON: "+jsonErr(perr, d.dec)+"; the rest of this value is skipped")
 			if !d.lines(values) || !d.resync(r) {
@@ -356,6 +432,7 @@ func (d *reader) topObject() error {
 				if err := d.dec.Decode(&v); err != nil {
 					return err
 				}
+				d.count.n = 0
 				ptr := "/" + key + "/" + strconv.Itoa(i)
 				m, ok := v.(map[string]any)
 				if !ok {
@@ -390,6 +467,7 @@ func (d *reader) topObject() error {
 		if err := d.dec.Decode(&v); err != nil {
 			return err
 		}
+		d.count.n = 0
 		rest[key] = v
 	}
 	if _, err := d.dec.Token(); err != nil { // }
@@ -454,6 +532,7 @@ func (d *reader) topArray() error {
 		if err := d.dec.Decode(&v); err != nil {
 			return err
 		}
+		d.count.n = 0
 		ptr := "/" + strconv.Itoa(i)
 		m, ok := v.(map[string]any)
 		if !ok {
