@@ -29,6 +29,9 @@ func ValidateFrameAncestors(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return fmt.Errorf("frame-ancestors is empty: use \"*\", \"'self'\", \"'none'\" or origins")
 	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r != ' ' && (r < 0x21 || r > 0x7e) }) {
+		return fmt.Errorf("frame-ancestors %q holds a character other than printable ASCII and spaces", s)
+	}
 	for _, src := range strings.Fields(s) {
 		switch {
 		case src == "*" || src == "'self'" || src == "'none'":
