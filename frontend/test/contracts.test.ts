@@ -9,6 +9,7 @@ import {
 } from '../src/gen/mizan/v1/contracts_pb';
 import {
   amendmentChange,
+  figureLabel,
   figureName,
   flagTitle,
   flagsRequest,
@@ -182,6 +183,9 @@ describe('labels and sources', () => {
       ['z', '1'],
     ]);
     expect(figureName('tender_days')).toBe('tender days');
+    expect(figureLabel('increase_pct', 'en')).toBe('increase (%)');
+    expect(figureLabel('increase_pct', 'ar')).toMatch(/[\u0600-\u06ff]/);
+    expect(figureLabel('new_thing', 'ar')).toBe('new thing');
   });
 
   it('pretty-prints the compiled release, keeping what is not JSON', () => {

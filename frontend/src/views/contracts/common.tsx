@@ -5,7 +5,7 @@ import { Fragment, type ComponentChildren } from 'preact';
 import { Link, Money, SyntheticBadge } from '../../components/ui';
 import { DatasetKind, type DatasetSummary } from '../../gen/mizan/v1/catalog_pb';
 import type { PartyName, RecordSource, RedFlag, RedFlagDefinition } from '../../gen/mizan/v1/contracts_pb';
-import { RecordKind, dsRef, figureName, flagTitle, methodKey, sortedFigures, sourceParts } from '../../lib/contracts';
+import { RecordKind, dsRef, figureLabel, flagTitle, methodKey, sortedFigures, sourceParts } from '../../lib/contracts';
 import { encodeDsRef, type ContractsState, type DsRef } from '../../lib/contractsUrl';
 import { formatDecimal, formatYear, type NumOpts } from '../../lib/format';
 import { isDecimal } from '../../lib/decimal';
@@ -213,7 +213,7 @@ export function FlagCard({ f, p, headingLevel = 3 }: { f: RedFlag; p: PageProps;
         {sortedFigures(f.figures).map(([k, v]) => (
           <Fragment key={k}>
             <dt>
-              <bdi>{figureName(k)}</bdi>
+              <bdi>{figureLabel(k, lang)}</bdi>
             </dt>
             <dd class="num-inline">
               <bdi>{figureValue(v, num)}</bdi>
