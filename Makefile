@@ -9,7 +9,7 @@ ADDR     ?= 127.0.0.1:8080
 
 include gen.mk
 
-.PHONY: all run build frontend test test-go test-frontend e2e lint ci bench fmt clean
+.PHONY: all run build frontend test test-go test-frontend e2e lint ci bench load fmt clean
 
 all: build
 
@@ -51,6 +51,10 @@ ci: test
 ## bench: side-by-side benchmarks; ends with one 'bench: key=value ...' line (BENCH_ROWS scales them)
 bench: build
 	$(GO) run -tags $(TAGS) ./bench
+
+## load: the load test at full size: 64 clients for 60 s on the demo, a generated 10M-row budget and the shared real data; prints a table per request kind
+load:
+	MIZAN_LOAD_FULL=1 $(GOTEST) -run '^TestLoad$$' -count=1 -v -timeout 60m ./loadtest
 
 fmt:
 	gofmt -w $$(git ls-files '*.go' | grep -v '^gen/')

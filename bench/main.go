@@ -213,6 +213,9 @@ func run(ctx context.Context) (err error) {
 	if err := benchQueries(ctx, cfg, gen, dataDir, rep); err != nil {
 		return err
 	}
+	if err := benchLoad(ctx, cfg, rep); err != nil {
+		return err
+	}
 	rep.print(os.Stdout)
 	return nil
 }

@@ -43,15 +43,6 @@ func searchVsIlike() string { return "n/a" }
 // flags1M will be the seconds to compute execution flags over 1M rows.
 func flags1M() string { return "n/a" }
 
-// loadErrors will be the failed requests of the load test.
-func loadErrors() string { return "n/a" }
-
-// loadP99 will be the load test's 99th percentile latency, in ms.
-func loadP99() string { return "n/a" }
-
-// loadRSS will be the server's peak RSS under load, in MiB.
-func loadRSS() string { return "n/a" }
-
 // line is one row of a table.
 type line struct {
 	name, mizan, base, ratio string
@@ -70,9 +61,6 @@ func newReport(cfg *config) *report {
 	r.set("search_p50_ms", searchP50())
 	r.set("search_vs_ilike", searchVsIlike())
 	r.set("flags_1m_s", flags1M())
-	r.set("load_errors", loadErrors())
-	r.set("load_p99_ms", loadP99())
-	r.set("load_rss_mb", loadRSS())
 	return r
 }
 
