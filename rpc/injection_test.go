@@ -16,12 +16,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -29,6 +31,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/dynamicpb"
 
+	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/contracts"
 	"github.com/mizan-budget/mizan/datasets/synth"
 	"github.com/mizan-budget/mizan/flags"
@@ -602,4 +605,127 @@ func TestBadUploads(t *testing.T) {
 	if diff := diffStates(before, dbState(t, e.db)); diff != "" {
 		t.Errorf("the database changed:\n%s", diff)
 	}
+}
+
+// TestRequestLimits checks the request limits on every RPC: page sizes
+// past the cap or negative are refused (or, where a service clamps, no
+// page is larger than mizan.MaxPageSize), and a request larger than
+// rpc.DefaultMaxRequestBytes is refused with ResourceExhausted.
+func TestRequestLimits(t *testing.T) {
+	e := newInjectionEnv(t)
+	ctx := context.Background()
+	for _, sd := range mizanServices(t) {
+		for i := 0; i < sd.Methods().Len(); i++ {
+			md := sd.Methods().Get(i)
+			t.Run(string(sd.Name())+"/"+string(md.Name()), func(t *testing.T) {
+				base := e.baseRequest(sd, md)
+				if code := e.call(ctx, md, "", proto.Clone(base).(*dynamicpb.Message)); code == connect.CodeUnimplemented {
+					t.Skip("not served")
+				}
+				if ps := md.Input().Fields().ByName("page_size"); ps != nil {
+					for _, n := range []int32{-1, mizan.MaxPageSize + 1, math.MaxInt32} {
+						msg := proto.Clone(base).(*dynamicpb.Message)
+						msg.Set(ps, protoreflect.ValueOfInt32(n))
+						res, code := e.callUnary(ctx, md, msg)
+						switch {
+						case code == connect.CodeInvalidArgument:
+						case code == 0 && n > 0:
+							if l := longestList(res); l > mizan.MaxPageSize {
+								t.Errorf("page_size %d: a page of %d", n, l)
+							}
+						default:
+							t.Errorf("page_size %d: answer %v", n, code)
+						}
+					}
+				}
+				// One string field 2 MiB long: over the request bound.
+				paths := stringPaths(md.Input(), nil, map[protoreflect.FullName]bool{})
+				if len(paths) == 0 {
+					return
+				}
+				msg := proto.Clone(base).(*dynamicpb.Message)
+				setPath(msg, paths[0], strings.Repeat("x", 2*rpc.DefaultMaxRequestBytes))
+				if code := e.call(ctx, md, e.token, msg); code != connect.CodeResourceExhausted {
+					t.Errorf("a %d-byte request: answer %v, want %v", 2*rpc.DefaultMaxRequestBytes, code, connect.CodeResourceExhausted)
+				}
+			})
+		}
+	}
+}
+
+// TestQueryTimeoutOverTheWire checks that a query past its time limit
+// answers DeadlineExceeded, not Internal, and that the server then serves
+// again.
+func TestQueryTimeoutOverTheWire(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	descs, fsys, err := synth.Bundle(synth.Config{ID: injBudgetID, Rows: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Ingest(ctx, db, descs[0], ingest.Options{FS: fsys}); err != nil {
+		t.Fatal(err)
+	}
+	url := func(timeout time.Duration) string {
+		svc := query.NewService(db, query.NewDuckDB(db), query.Options{QueryTimeout: timeout})
+		srv, err := rpc.NewServer(rpc.Options{Catalog: db, Query: svc, Exporter: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return serve(t, srv)
+	}
+	hc := h2cClient()
+	t.Cleanup(hc.CloseIdleConnections)
+	req := &mizanv1.AggregateRequest{Dataset: injBudgetID, Drilldown: []string{"admin"}}
+	slow := mizanv1connect.NewQueryServiceClient(hc, url(time.Nanosecond))
+	_, err = slow.Aggregate(ctx, connect.NewRequest(req))
+	if code := connect.CodeOf(err); code != connect.CodeDeadlineExceeded {
+		t.Errorf("a query past its time limit: %v (%v), want DeadlineExceeded", code, err)
+	}
+	fast := mizanv1connect.NewQueryServiceClient(hc, url(0))
+	if _, err := fast.Aggregate(ctx, connect.NewRequest(req)); err != nil {
+		t.Errorf("the same query with the default limit: %v", err)
+	}
+}
+
+// callUnary calls a unary method with the injection token and returns the
+// response (nil on error) and the code.
+func (e *injectionEnv) callUnary(ctx context.Context, md protoreflect.MethodDescriptor, msg *dynamicpb.Message) (*dynamicpb.Message, connect.Code) {
+	if md.IsStreamingClient() || md.IsStreamingServer() {
+		return nil, e.call(ctx, md, e.token, msg)
+	}
+	client := connect.NewClient[dynamicpb.Message, dynamicpb.Message](e.hc,
+		e.url+"/"+string(md.Parent().FullName())+"/"+string(md.Name()),
+		connect.WithSchema(md), connect.WithResponseInitializer(func(spec connect.Spec, m any) error {
+			if d, ok := m.(*dynamicpb.Message); ok {
+				*d = *dynamicpb.NewMessage(md.Output())
+			}
+			return nil
+		}))
+	req := connect.NewRequest(msg)
+	req.Header().Set("Authorization", "Bearer "+e.token)
+	res, err := client.CallUnary(ctx, req)
+	if err != nil {
+		return nil, connect.CodeOf(err)
+	}
+	return res.Msg, 0
+}
+
+// longestList is the length of the longest repeated field of m's top level.
+func longestList(m *dynamicpb.Message) int {
+	n := 0
+	if m == nil {
+		return 0
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.IsList() {
+			n = max(n, v.List().Len())
+		}
+		return true
+	})
+	return n
 }
