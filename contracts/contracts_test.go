@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -376,14 +378,11 @@ func TestOCDSKitFixtures(t *testing.T) {
 
 func TestCanada2014(t *testing.T) {
 	dir := datasetDir(t, "ocds-canada-buyandsell-2014")
-	if testing.Short() {
-		t.Skip("large")
-	}
 	ctx := context.Background()
-	db := openDB(t)
 	start := time.Now()
-	sum := ingest(t, db, "canada", dir)
-	t.Logf("ingest: %s; %d releases, %d processes, %d awards, %d contracts, %d parties, %d entities, %d problems",
+	rs := realStore(t)
+	db, sum := rs.db, rs.canada
+	t.Logf("shared store (Canada and Manchester): %s; %d releases, %d processes, %d awards, %d contracts, %d parties, %d entities, %d problems",
 		time.Since(start).Round(time.Millisecond), sum.Releases, sum.Processes, sum.Awards, sum.Contracts, sum.Parties, sum.Entities, sum.Problems)
 	for _, p := range sum.ProblemSamples {
 		t.Log("problem:", p)
@@ -403,13 +402,24 @@ func TestCanada2014(t *testing.T) {
 		Releases []struct {
 			OCID      string `json:"ocid"`
 			Formation struct {
-				Method string `json:"method"`
+				Method        string `json:"method"`
+				Justification string `json:"methodJustification"`
 			} `json:"formation"`
+			Buyer struct {
+				ID struct {
+					Name string `json:"name"`
+				} `json:"id"`
+			} `json:"buyer"`
 			Awards []struct {
 				AwardDate string `json:"awardDate"`
 				Notice    struct {
 					ID string `json:"id"`
 				} `json:"notice"`
+				Suppliers []struct {
+					ID struct {
+						Name string `json:"name"`
+					} `json:"id"`
+				} `json:"suppliers"`
 			} `json:"awards"`
 			Contracts []struct {
 				ID struct {
@@ -476,7 +486,24 @@ func TestCanada2014(t *testing.T) {
 	t.Logf("CAD contracts %s (%d); non-competitive awards %d", total.FloatString(2), count, got)
 
 	// Search: the Go index against a DuckDB ILIKE scan and a DuckDB postings join.
-	svc := NewService(db, ServiceOptions{})
+	checkCanadaContract(t, rs.svc, doc.Releases[0].OCID, func(yield func(ocid, method, justification, buyer string, awards []string, suppliers []string, contracts map[string]string)) {
+		for _, r := range doc.Releases {
+			var aw, sup []string
+			for _, a := range r.Awards {
+				aw = append(aw, a.Notice.ID)
+				for _, s := range a.Suppliers {
+					sup = append(sup, s.ID.Name)
+				}
+			}
+			cs := map[string]string{}
+			for _, c := range r.Contracts {
+				cs[c.ID.Name] = c.ContractValue.Amount
+			}
+			yield(r.OCID, r.Formation.Method, r.Formation.Justification, r.Buyer.ID.Name, aw, sup, cs)
+		}
+	})
+
+	svc := rs.svc
 	if _, err := svc.Search(ctx, SearchQuery{Datasets: []VersionRef{{Dataset: "canada"}}, Text: "warm"}); err != nil { // builds the index
 		t.Fatal(err)
 	}
@@ -584,4 +611,89 @@ func postingsSearch(t *testing.T, db interface{}, ds, q string) int {
 	}
 	rows.Close()
 	return n
+}
+
+// checkCanadaContract compares GetContract of one Canadian ocid with the
+// releases of the raw 2014 draft JSON (each call of releases' yield is one
+// release, in file order).
+func checkCanadaContract(t *testing.T, svc *Service, ocid string, releases func(func(ocid, method, justification, buyer string, awards, suppliers []string, contracts map[string]string))) {
+	t.Helper()
+	methods, rationales, buyers, awards, suppliers := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	values := map[string]map[string]bool{}
+	n := 0
+	releases(func(o, method, just, buyer string, aw, sup []string, cs map[string]string) {
+		if o != ocid {
+			return
+		}
+		n++
+		methods[method], rationales[just], buyers[buyer] = true, true, true
+		for _, a := range aw {
+			awards[a] = true
+		}
+		for _, s := range sup {
+			suppliers[s] = true
+		}
+		for id, v := range cs {
+			if values[id] == nil {
+				values[id] = map[string]bool{}
+			}
+			values[id][v] = true
+		}
+	})
+	c, err := svc.GetContract(context.Background(), canadaID, 0, ocid, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Releases != n || c.Summary.OCID != ocid {
+		t.Errorf("%s: %d releases, summary %q; the raw file has %d", ocid, c.Releases, c.Summary.OCID, n)
+	}
+	if c.Tender == nil || !methods[c.Tender.MethodDetails] || !rationales[c.Tender.MethodRationale] {
+		t.Errorf("%s: tender %+v; raw methods %v, justifications %v", ocid, c.Tender, methods, rationales)
+	}
+	if len(c.Awards) != len(awards) {
+		t.Errorf("%s: %d awards, raw notices %v", ocid, len(c.Awards), awards)
+	}
+	got := map[string]bool{}
+	for _, a := range c.Awards {
+		for _, s := range a.Suppliers {
+			got[s.Name] = true
+		}
+	}
+	for _, p := range c.Parties {
+		if slices.Contains(p.Roles, "supplier") {
+			got[p.Name] = true
+		}
+	}
+	if !maps.Equal(got, suppliers) {
+		t.Errorf("%s: suppliers %v, raw %v", ocid, got, suppliers)
+	}
+	if len(c.Contracts) != len(values) {
+		t.Errorf("%s: %d contracts, raw %d", ocid, len(c.Contracts), len(values))
+	}
+	for _, k := range c.Contracts {
+		want := values[k.ID]
+		r, _ := new(big.Rat).SetString(k.Value.Amount)
+		ok := false
+		for v := range want {
+			if w, good := new(big.Rat).SetString(v); good && r != nil && w.Cmp(r) == 0 {
+				ok = true
+			}
+		}
+		if !ok || k.Value.Currency != "CAD" {
+			t.Errorf("%s contract %s: value %+v, raw values %v", ocid, k.ID, k.Value, want)
+		}
+	}
+	buyer := ""
+	for _, p := range c.Parties {
+		if slices.Contains(p.Roles, "buyer") {
+			buyer = p.Name
+		}
+	}
+	if !buyers[buyer] || c.Summary.Buyer.Name == "" {
+		t.Errorf("%s: buyer %q (%+v), raw %v", ocid, buyer, c.Summary.Buyer, buyers)
+	}
+	var compiled map[string]any
+	if err := json.Unmarshal([]byte(c.Compiled), &compiled); err != nil || compiled["ocid"] != ocid {
+		t.Errorf("%s: compiled release: %v %v", ocid, compiled["ocid"], err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -69,6 +70,11 @@ type index struct {
 	strID  map[string]int32
 	labels map[int32]string   // entity → the name shown
 	spell  map[int32][]string // entity → raw spellings (payments)
+	keys   map[int32][]string // entity → member keys (payments)
+
+	lookupOnce sync.Once
+	byOCID     map[string]int32   // contracts: ocid → record
+	bySource   map[[2]int64]int32 // payments: (source id, row) → record
 
 	procs []procInfo // contracts: per process
 	pay   *payInfo   // payments
@@ -97,7 +103,8 @@ type payInfo struct {
 }
 
 func newIndex(ds string, version int, kind mizan.Kind) *index {
-	ix := &index{ds: ds, version: version, kind: kind, strID: map[string]int32{}, labels: map[int32]string{}, spell: map[int32][]string{}}
+	ix := &index{ds: ds, version: version, kind: kind, strID: map[string]int32{}, labels: map[int32]string{}, spell: map[int32][]string{},
+		keys: map[int32][]string{}}
 	ix.intern("")
 	return ix
 }
@@ -330,10 +337,11 @@ func dayString(d int32) string {
 	return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
 }
 
-// paymentEntity returns the entity id of a payee or payer name: its
-// normalised name (ocds.NormalizeName), so spelling variants ("ACME LTD",
-// "Acme Limited") are one party, as OCDS parties without identifiers are.
-func paymentEntity(name string) string {
+// PaymentEntity returns the entity id of a payee or payer name: "name:"
+// and its normalised name (ocds.NormalizeName), so spelling variants
+// ("ACME LTD", "Acme Limited") are one party, as OCDS parties without
+// identifiers are; "" for a name that normalises to nothing.
+func PaymentEntity(name string) string {
 	n := ocds.NormalizeName(name)
 	if n == "" {
 		return ""
@@ -377,7 +385,8 @@ func loadPaymentsIndex(ctx context.Context, db *sql.DB, ix *index, d *mizan.Data
 				id, ok := tokID[tok]
 				if !ok {
 					id = int32(len(post))
-					tokID[tok] = id
+					// tok may point into the Arrow buffer t came from.
+					tokID[strings.Clone(tok)] = id
 					post = append(post, nil)
 				}
 				if !slices.Contains(out, id) {
@@ -439,9 +448,9 @@ func loadPaymentsIndex(ctx context.Context, db *sql.DB, ix *index, d *mizan.Data
 		if !ok {
 			continue
 		}
-		for _, vid := range vals[i] {
+		for key, vid := range vals[i] {
 			lab := values[vid].label
-			e := ix.intern(paymentEntity(lab))
+			e := ix.intern(PaymentEntity(lab))
 			entOf[vid] = e
 			if e == 0 {
 				continue
@@ -449,11 +458,15 @@ func loadPaymentsIndex(ctx context.Context, db *sql.DB, ix *index, d *mizan.Data
 			if !slices.Contains(ix.spell[e], lab) {
 				ix.spell[e] = append(ix.spell[e], lab)
 			}
+			if !slices.Contains(ix.keys[e], key) {
+				ix.keys[e] = append(ix.keys[e], key)
+			}
 		}
 	}
 	for e, sp := range ix.spell {
 		sort.Strings(sp)
 		ix.labels[e] = bestSpelling(sp)
+		sort.Strings(ix.keys[e])
 	}
 	p := &payInfo{scale: v.Scale, wide: map[int32]string{}}
 	ix.pay = p
@@ -754,7 +767,12 @@ func (s *Service) build(ctx context.Context, d *mizan.Dataset, v mizan.Version) 
 		return nil, err
 	}
 	if err := ix.loadFlags(ctx, s.flags); err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		// Search works without flags; the error is the flags service's.
+		slog.WarnContext(ctx, "search index without red flags", "dataset", d.ID, "version", v.Number, "err", err)
+		ix.flagOff, ix.flags = nil, nil
 	}
 	ix.built = time.Since(start)
 	slog.InfoContext(ctx, "search index built", "dataset", d.ID, "version", v.Number, "records", ix.n, "tokens", len(ix.tokens), "took", ix.built.Round(time.Millisecond))
@@ -804,4 +822,22 @@ func (s *Service) latest(ctx context.Context, drafts bool) ([]resolved, error) {
 		}
 	}
 	return out, nil
+}
+
+// lookups builds the maps from evidence (ocid, or source file and row) to
+// records, once.
+func (ix *index) lookups() {
+	ix.lookupOnce.Do(func() {
+		if ix.pay == nil {
+			ix.byOCID = make(map[string]int32, ix.n)
+			for r := range ix.procs {
+				ix.byOCID[ix.procs[r].ocid] = int32(r)
+			}
+			return
+		}
+		ix.bySource = make(map[[2]int64]int32, ix.n)
+		for r := range int32(ix.n) {
+			ix.bySource[[2]int64{int64(ix.pay.srcID[r]), ix.pay.srcRow[r]}] = r
+		}
+	})
 }

@@ -444,3 +444,54 @@ func (s *Service) contractsParty(ctx context.Context, dataset string, ver mizan.
 	}
 	return p, strings.TrimSpace(norm.String), nil
 }
+
+// PartyKeys returns the keys red flags name an entity by: the entity id
+// itself in a contracts dataset; in a payments dataset, the member keys of
+// every spelling the entity groups (flags work on names as published).
+func (s *Service) PartyKeys(ctx context.Context, dataset string, version int, entity string, includeDrafts bool) ([]string, error) {
+	d, v, err := s.resolveKind(ctx, dataset, version, includeDrafts, "dataset", mizan.KindContracts, mizan.KindPayments)
+	if err != nil {
+		return nil, err
+	}
+	if d.Kind == mizan.KindContracts {
+		return []string{entity}, nil
+	}
+	ix, err := s.index(ctx, d, v)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := ix.strID[entity]
+	if !ok || e == 0 {
+		return nil, nil
+	}
+	return slices.Clone(ix.keys[e]), nil
+}
+
+// RecordOf returns the record id (process id, or payment row) of a record
+// named as evidence is: by ocid in a contracts version, by source file and
+// row in a payments version; -1 when there is none.
+func (s *Service) RecordOf(ctx context.Context, dataset string, version int, ocid, file string, row int64) (int64, error) {
+	d, v, err := s.resolveKind(ctx, dataset, version, true, "dataset", mizan.KindContracts, mizan.KindPayments)
+	if err != nil {
+		return -1, err
+	}
+	ix, err := s.index(ctx, d, v)
+	if err != nil {
+		return -1, err
+	}
+	ix.lookups()
+	if ix.pay == nil {
+		if r, ok := ix.byOCID[ocid]; ok {
+			return ix.recID[r], nil
+		}
+		return -1, nil
+	}
+	for i, src := range ix.sources {
+		if src.Name == file {
+			if r, ok := ix.bySource[[2]int64{int64(i + 1), row}]; ok {
+				return ix.recID[r], nil
+			}
+		}
+	}
+	return -1, nil
+}

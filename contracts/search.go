@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -187,6 +188,10 @@ func (s *Service) resolveKind(ctx context.Context, ds string, version int, draft
 	}
 	d, v, err := s.db.ResolveVersion(ctx, ds, version, drafts)
 	if err != nil {
+		var me *mizan.Error
+		if errors.As(err, &me) && me.Field != field {
+			return nil, v, &mizan.Error{Code: me.Code, Field: field, Message: me.Message}
+		}
 		return nil, v, err
 	}
 	if !slices.Contains(kinds, d.Kind) {

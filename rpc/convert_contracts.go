@@ -1,8 +1,19 @@
 package rpc
 
 import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/contracts"
+	"github.com/mizan-budget/mizan/flags"
 	mizanv1 "github.com/mizan-budget/mizan/gen/mizan/v1"
 )
 
@@ -220,6 +231,174 @@ func partyToProto(p *contracts.Party) *mizanv1.Party {
 	}
 	for i := range p.TopPayments {
 		out.TopPayments = append(out.TopPayments, partyRecordToProto(&p.TopPayments[i]))
+	}
+	return out
+}
+
+// paramsFromProto returns the default red flag parameters with the
+// request's overrides. Parameters are named as flags.Params names them in
+// JSON; values are decimal strings, and split_thresholds is a list of
+// currency=amount pairs ("GBP=25000,CAD=30000").
+func paramsFromProto(m map[string]string) (flags.Params, error) {
+	p := flags.DefaultParams()
+	if len(m) == 0 {
+		return p, nil
+	}
+	defaults, err := paramsJSON(p)
+	if err != nil {
+		return p, err
+	}
+	over := map[string]json.RawMessage{}
+	for name, val := range m {
+		def, ok := defaults[name]
+		if !ok {
+			known := make([]string, 0, len(defaults))
+			for k := range defaults {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			return p, mizan.FieldErrorf("params", "unknown parameter %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		val = strings.TrimSpace(val)
+		switch {
+		case bytes.HasPrefix(def, []byte(`"`)):
+			over[name], _ = json.Marshal(val)
+		case bytes.HasPrefix(def, []byte(`{`)):
+			th := map[string]string{}
+			for _, pair := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+				cur, amt, ok := strings.Cut(pair, "=")
+				if !ok {
+					cur, amt, ok = strings.Cut(pair, ":")
+				}
+				if !ok || len(cur) != 3 {
+					return p, mizan.FieldErrorf("params", "%s: %q is not a list of currency=amount pairs", name, val)
+				}
+				th[strings.ToUpper(cur)] = amt
+			}
+			over[name], _ = json.Marshal(th)
+		default:
+			if _, err := strconv.ParseFloat(val, 64); err != nil {
+				return p, mizan.FieldErrorf("params", "%s: %q is not a number", name, val)
+			}
+			over[name] = json.RawMessage(val)
+		}
+	}
+	b, _ := json.Marshal(over)
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, mizan.FieldErrorf("params", "%v", err)
+	}
+	if err := p.Validate(); err != nil {
+		var me *mizan.Error
+		if errors.As(err, &me) && me.Field != "" {
+			return p, mizan.FieldErrorf("params", "%s: %s", me.Field, me.Message)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+// paramsJSON returns the parameters by JSON name.
+func paramsJSON(p flags.Params) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("red flag parameters: %w", err)
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("red flag parameters: %w", err)
+	}
+	return m, nil
+}
+
+// paramsToProto returns every parameter as the request takes it.
+func paramsToProto(p flags.Params) map[string]string {
+	m, err := paramsJSON(p)
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, raw := range m {
+		switch {
+		case bytes.HasPrefix(raw, []byte(`"`)):
+			var s string
+			_ = json.Unmarshal(raw, &s)
+			out[k] = s
+		case bytes.HasPrefix(raw, []byte(`{`)):
+			var th map[string]string
+			_ = json.Unmarshal(raw, &th)
+			pairs := make([]string, 0, len(th))
+			for c, a := range th {
+				pairs = append(pairs, c+"="+a)
+			}
+			sort.Strings(pairs)
+			out[k] = strings.Join(pairs, ",")
+		default:
+			out[k] = string(raw)
+		}
+	}
+	return out
+}
+
+// evidenceKinds maps flags' evidence kinds to record kinds.
+var evidenceKinds = map[string]mizanv1.RecordKind{
+	flags.EvidenceProcess:   mizanv1.RecordKind_RECORD_KIND_PROCESS,
+	flags.EvidenceAward:     mizanv1.RecordKind_RECORD_KIND_AWARD,
+	flags.EvidenceContract:  mizanv1.RecordKind_RECORD_KIND_CONTRACT,
+	flags.EvidenceAmendment: mizanv1.RecordKind_RECORD_KIND_AMENDMENT,
+	flags.EvidencePayment:   mizanv1.RecordKind_RECORD_KIND_PAYMENT,
+}
+
+// flagParty returns the party a flag names: contracts flags carry entity
+// ids; payments flags carry names as published, which become entities by
+// normalised name, as search and profiles show them.
+func flagParty(kind mizan.Kind, key, name string) *mizanv1.PartyName {
+	if key == "" && name == "" {
+		return nil
+	}
+	if kind == mizan.KindPayments {
+		return &mizanv1.PartyName{Entity: contracts.PaymentEntity(cmp.Or(name, key)), Name: cmp.Or(name, key)}
+	}
+	return &mizanv1.PartyName{Entity: key, Name: cmp.Or(name, key)}
+}
+
+func (s *contractService) flagToProto(ctx context.Context, kind mizan.Kind, f *flags.Flag) *mizanv1.RedFlag {
+	out := &mizanv1.RedFlag{
+		Code:     f.Code,
+		Dataset:  &mizanv1.DatasetVersion{Id: f.Dataset, Version: int32(f.Version)},
+		RecordId: f.ProcessID,
+		Ocid:     f.OCID,
+		Buyer:    flagParty(kind, f.Buyer, f.BuyerName),
+		Supplier: flagParty(kind, f.Supplier, f.SupplierName),
+		Year:     int32(f.Year),
+		Value:    moneyToProto(contracts.Money{Amount: f.Amount, Currency: f.Currency}),
+		Score:    f.Score,
+		Figures:  f.Figures,
+		Reason:   f.Reason,
+	}
+	for _, e := range f.Evidence {
+		pe := &mizanv1.Evidence{Kind: evidenceKinds[e.Kind], Ocid: e.OCID, Id: e.ID, Title: e.Title, Date: e.Date,
+			Value: moneyToProto(contracts.Money{Amount: e.Amount, Currency: e.Currency}), RecordId: -1,
+			Source: &mizanv1.RecordSource{File: e.File, Sha256: e.SHA256, Pointer: e.Pointer}}
+		if kind == mizan.KindPayments {
+			pe.Source.Row = e.Row
+		} else {
+			pe.Source.Value = e.Row
+		}
+		if id, err := s.c.RecordOf(ctx, f.Dataset, f.Version, e.OCID, e.File, e.Row); err == nil {
+			pe.RecordId = id
+		}
+		out.Evidence = append(out.Evidence, pe)
+	}
+	return out
+}
+
+func definitionToProto(d *flags.Definition) *mizanv1.RedFlagDefinition {
+	out := &mizanv1.RedFlagDefinition{Code: d.Code, Title: d.Title, Description: d.Description}
+	for _, k := range d.Applies {
+		out.AppliesTo = append(out.AppliesTo, string(k))
+	}
+	for _, p := range d.Params {
+		out.Params = append(out.Params, &mizanv1.RedFlagParam{Name: p.Name, Description: p.Description, DefaultValue: p.Default})
 	}
 	return out
 }

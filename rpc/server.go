@@ -35,6 +35,10 @@ type Options struct {
 	// Contracts answers ContractService; nil leaves it unmounted. The
 	// contracts package's *Service fits.
 	Contracts Contracts
+	// Flags answers the red flag RPCs of ContractService (and adds flags to
+	// contracts and party profiles); nil makes ListRedFlags answer
+	// Unimplemented. The flags package's *Service fits.
+	Flags RedFlags
 	// Logger receives request logs and internal errors; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -133,7 +137,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.Contracts != nil {
 		s.names = append(s.names, mizanv1connect.ContractServiceName)
-		s.mux.Handle(mizanv1connect.NewContractServiceHandler(&contractService{c: opts.Contracts, log: log}, handlerOpts...))
+		s.mux.Handle(mizanv1connect.NewContractServiceHandler(&contractService{c: opts.Contracts, flags: opts.Flags, cat: opts.Catalog, log: log}, handlerOpts...))
 	}
 	if opts.Publisher != nil {
 		s.names = append(s.names, mizanv1connect.AdminServiceName)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/contracts"
+	"github.com/mizan-budget/mizan/flags"
 	"github.com/mizan-budget/mizan/frontend"
 	"github.com/mizan-budget/mizan/query"
 	"github.com/mizan-budget/mizan/rpc"
@@ -54,7 +55,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	eng := query.NewDuckDB(db)
 	svc := query.NewService(db, eng, query.Options{MaxConcurrent: *maxConcurrent, QueryTimeout: *queryTimeout})
-	cs := contracts.NewService(db, contracts.ServiceOptions{})
+	fl := flags.NewService(db)
+	cs := contracts.NewService(db, contracts.ServiceOptions{Flags: fl})
 	go func() {
 		// Build the search indexes now so the first searches are fast.
 		if err := cs.Warm(ctx); err != nil && ctx.Err() == nil {
@@ -66,6 +68,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Query:     svc,
 		Exporter:  svc,
 		Contracts: cs,
+		Flags:     fl,
 		Logger:    m.Logger,
 		Dashboard: frontend.Handler(*devDir),
 		// Uploads need the database file, which this process holds.
