@@ -211,6 +211,11 @@ func TestPublishAndDeleteDrafts(t *testing.T) {
 	if diff := cmp.Diff([]string{"publish auditor 2", "delete auditor 3"}, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
+	// A deleted draft's number is never given again: caches and citations
+	// keyed by (dataset, version) must not see a different version under it.
+	if v4 := write(mizan.StatusDraft, 8000); v4 != v3+1 {
+		t.Errorf("the version after deleted draft %d is %d, want %d", v3, v4, v3+1)
+	}
 
 	// A dataset whose only version was a deleted draft disappears.
 	s := spec("only-draft")

@@ -197,7 +197,12 @@ func (w *VersionWriter) begin(ctx context.Context) error {
 	if _, err := w.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := w.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM versions WHERE dataset_id = ?`, w.spec.Dataset.ID).Scan(&w.version); err != nil {
+	// Numbers of deleted drafts (still in version_events) are not reused:
+	// caches and citations keyed by (dataset, version) must never see a
+	// different version under an old number.
+	if err := w.conn.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM (
+			SELECT version FROM versions WHERE dataset_id = $1
+			UNION ALL SELECT version FROM version_events WHERE dataset_id = $1)`, w.spec.Dataset.ID).Scan(&w.version); err != nil {
 		return fmt.Errorf("number version: %w", err)
 	}
 	w.table = FactsTable(w.spec.Dataset.ID, w.version)
