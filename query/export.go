@@ -141,8 +141,25 @@ func (s *Service) exportAggregate(ctx context.Context, format string, q mizan.Ag
 		return internal("export aggregate", err)
 	}
 	defer rdr.Release()
-	for rdr.Next() {
-		rec, err := s.aggregateBatch(ctx, r, rdr.RecordBatch(), schema, labelled, totals)
+	// The engine's batches (a few thousand cells each) are gathered into
+	// chunks of exportChunkRows cells, each labelled with one query: a
+	// label lookup per engine batch made an export of a level with
+	// hundreds of thousands of members take minutes, holding a query slot.
+	var pending []arrow.RecordBatch
+	var pendingRows int64
+	release := func() {
+		for _, rec := range pending {
+			rec.Release()
+		}
+		pending, pendingRows = nil, 0
+	}
+	defer release()
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		rec, err := s.aggregateBatch(ctx, r, pending, schema, labelled, totals)
+		release()
 		if err != nil {
 			return err
 		}
@@ -151,9 +168,24 @@ func (s *Service) exportAggregate(ctx context.Context, format string, q mizan.Ag
 		if err != nil {
 			return fmt.Errorf("write export: %w", err)
 		}
+		return nil
+	}
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		rec.Retain()
+		pending = append(pending, rec)
+		pendingRows += rec.NumRows()
+		if pendingRows >= int64(exportChunkRows) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := rdr.Err(); err != nil {
 		return internal("export aggregate", err)
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	return out.close()
 }
@@ -180,20 +212,26 @@ func aggregateType(a string, scale int32) arrow.DataType {
 	return &arrow.Decimal128Type{Precision: 38, Scale: scale}
 }
 
-// aggregateBatch turns one engine batch of cells into an export batch.
-func (s *Service) aggregateBatch(ctx context.Context, r *aggRequest, in arrow.RecordBatch, schema *arrow.Schema, labelled []bool, totals map[string]*big.Rat) (arrow.RecordBatch, error) {
+// aggregateBatch turns engine batches of cells into one export batch,
+// labelled with one lookup.
+func (s *Service) aggregateBatch(ctx context.Context, r *aggRequest, ins []arrow.RecordBatch, schema *arrow.Schema, labelled []bool, totals map[string]*big.Rat) (arrow.RecordBatch, error) {
 	scale := r.t.v.Scale
-	n := int(in.NumRows())
-	cells := make([]cellData, n)
+	var n int64
+	for _, in := range ins {
+		n += in.NumRows()
+	}
+	cells := make([]cellData, 0, n)
 	lab := s.newLabeler(r.t, r.lang)
-	for i := 0; i < n; i++ {
-		c, err := readCell(in, i, len(r.groups), "k", scale)
-		if err != nil {
-			return nil, internal("export aggregate", err)
-		}
-		cells[i] = c
-		for k, g := range r.groups {
-			lab.add(g, c.keys[k])
+	for _, in := range ins {
+		for i := 0; i < int(in.NumRows()); i++ {
+			c, err := readCell(in, i, len(r.groups), "k", scale)
+			if err != nil {
+				return nil, internal("export aggregate", err)
+			}
+			cells = append(cells, c)
+			for k, g := range r.groups {
+				lab.add(g, c.keys[k])
+			}
 		}
 	}
 	if err := lab.fetch(ctx); err != nil {
