@@ -1,6 +1,14 @@
 // Package contracts stores Open Contracting (OCDS) publications as
-// versions of a "contracts" dataset and answers questions about them:
-// full-text search with filters and facets, and party profiles.
+// versions of a "contracts" dataset and answers questions about them and
+// about "payments" datasets (spending files ingested by package ingest):
+// full-text search with filters and facets across several dataset versions
+// (search.go, index.go), the detail of a process (detail.go) and party
+// profiles (party.go). Payees and payers of payments datasets become
+// entities by normalised name ("name:" + ocds.NormalizeName), like OCDS
+// parties without identifiers, so one search, facet or profile groups a
+// supplier's spelling variants; a contracts party's profile also lists the
+// payments to the same normalised name in the latest payments datasets,
+// marked as matched by name only.
 //
 // An ingest (Ingest) reads every file with package ocds, compiles one
 // record per ocid, resolves parties into entities and writes, for one new
