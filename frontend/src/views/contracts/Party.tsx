@@ -49,6 +49,16 @@ function Profile({ p, party, ds }: { p: PageProps; party: Party; ds: DsRef }) {
     suppliers: role === 'supplier' ? [party.entity!.entity] : [],
   });
 
+  const flagsOfParty = {
+    page: 'flags' as const,
+    ds,
+    fbuyer: role === 'buyer' ? party.entity!.entity : '',
+    fsupplier: role === 'supplier' ? party.entity!.entity : '',
+    fcodes: [],
+    fyear: 0,
+    fpages: [],
+  };
+
   return (
     <article class="party-profile" data-testid="party-profile" data-entity={party.entity?.entity}>
       <h2 class="detail-title">
@@ -87,10 +97,7 @@ function Profile({ p, party, ds }: { p: PageProps; party: Party; ds: DsRef }) {
           {t('searchPartyRecords')}
         </CLink>{' '}
         ·{' '}
-        <CLink
-          c={c}
-          to={{ page: 'flags', ds, fbuyer: role === 'buyer' ? party.entity!.entity : '', fsupplier: role === 'supplier' ? party.entity!.entity : '', fcodes: [], fyear: 0, fpages: [] }}
-        >
+        <CLink c={c} to={flagsOfParty}>
           {t('partyFlagsLink')}
         </CLink>
       </p>
@@ -240,9 +247,16 @@ function Profile({ p, party, ds }: { p: PageProps; party: Party; ds: DsRef }) {
                 </li>
               ))}
           </ul>
-          {party.flags.map((f, i) => (
+          {party.flags.slice(0, 10).map((f, i) => (
             <FlagCard key={i} f={f} p={p} headingLevel={4} />
           ))}
+          {party.flags.length > 10 && (
+            <p>
+              <CLink c={c} to={flagsOfParty}>
+                {t('allPartyFlags')}
+              </CLink>
+            </p>
+          )}
         </section>
       )}
     </article>
