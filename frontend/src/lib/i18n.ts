@@ -287,6 +287,7 @@ const en = {
   defaultValue: 'Default',
   valueUsed: 'Used here',
   allPartyFlags: 'All of its red flags',
+  transaction: 'transaction',
   nameMatch: 'same name',
   nameMatchNote:
     'Found in another dataset by the same normalised name (case, accents, punctuation and legal suffixes folded), not by an identifier: likely, not certainly, the same organisation.',
@@ -578,6 +579,7 @@ const ar: Record<MsgKey, string> = {
   defaultValue: 'القيمة الافتراضية',
   valueUsed: 'القيمة المستخدمة',
   allPartyFlags: 'كل مؤشرات الخطر الخاصة بها',
+  transaction: 'المعاملة',
   nameMatch: 'الاسم نفسه',
   nameMatchNote:
     'عُثر عليه في مجموعة بيانات أخرى بالاسم نفسه بعد توحيده (حالة الأحرف والتشكيل وعلامات الترقيم واللواحق القانونية)، لا بمعرّف رسمي: يُرجَّح أنها الجهة نفسها دون يقين.',

@@ -437,6 +437,21 @@ function Results(p: PageProps & { res: SearchContractsResponse; loading: boolean
                 · <bdi dir="ltr">{h.ocid}</bdi>
               </>
             )}
+            {h.attributes.transaction && (
+              <>
+                {' '}
+                · {t('transaction')} <bdi dir="ltr">{h.attributes.transaction}</bdi>
+              </>
+            )}
+            {h.kind === RecordKind.PAYMENT && h.source?.file && (
+              <>
+                {' '}
+                · <code dir="ltr" title={h.source.sha256 ? `SHA-256 ${h.source.sha256}` : undefined}>
+                  {h.source.file}
+                  {h.source.row > 0n ? ` #${h.source.row}` : ''}
+                </code>
+              </>
+            )}
           </span>
         </span>
       ),
@@ -474,6 +489,8 @@ function Results(p: PageProps & { res: SearchContractsResponse; loading: boolean
     { key: 'amount', label: t('amount'), numeric: true, render: (h) => <Money value={h.amount} currency={h.currency} /> },
     { key: 'flags', label: t('redFlags'), sortable: false, render: (h) => <FlagBadges codes={h.flags} defs={defs} t={t} lang={lang} /> },
   ];
+  // Payments have no procurement method: no column for it when only payments are shown.
+  const shown = res.results.every((h) => h.kind === RecordKind.PAYMENT) ? columns.filter((x) => x.key !== 'method') : columns;
   const sort = (c.asc ? '' : '-') + c.sort;
   return (
     <>
@@ -517,7 +534,7 @@ function Results(p: PageProps & { res: SearchContractsResponse; loading: boolean
       {res.results.length > 0 && (
         <DataTable
           caption={t('resultsCaption', { q: c.q || t('all') })}
-          columns={columns}
+          columns={shown}
           rows={res.results}
           sort={sort}
           onSort={(s) => go(c, withSearch(c, { sort: s.replace(/^-/, '') === 'date' ? 'date' : 'amount', asc: !s.startsWith('-') }))}
