@@ -216,6 +216,9 @@ func run(ctx context.Context) (err error) {
 	if err := benchLoad(ctx, cfg, rep); err != nil {
 		return err
 	}
+	if err := benchSearch(ctx, cfg, rep); err != nil {
+		return err
+	}
 	rep.print(os.Stdout)
 	return nil
 }

@@ -34,12 +34,6 @@ var summaryKeys = []string{
 // Keys later issues will measure. Each has its own function so that the
 // work that fills it in has an obvious place to go.
 
-// searchP50 will be the median latency of member search, in ms.
-func searchP50() string { return "n/a" }
-
-// searchVsIlike will be member search against a plain ILIKE scan.
-func searchVsIlike() string { return "n/a" }
-
 // flags1M will be the seconds to compute execution flags over 1M rows.
 func flags1M() string { return "n/a" }
 
@@ -58,8 +52,6 @@ type report struct {
 func newReport(cfg *config) *report {
 	r := &report{tables: map[string][]line{}, keys: map[string]string{}}
 	r.set("rows", fmt.Sprint(cfg.rows))
-	r.set("search_p50_ms", searchP50())
-	r.set("search_vs_ilike", searchVsIlike())
 	r.set("flags_1m_s", flags1M())
 	return r
 }
