@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mizan-budget/mizan/loadtest"
@@ -82,9 +83,9 @@ func benchLoad(ctx context.Context, cfg *config, rep *report) error {
 	rep.set("load_errors", fmt.Sprint(res.Errors()))
 	rep.set("load_p99_ms", fmt.Sprintf("%.0f", float64(res.Overall.P99)/float64(time.Millisecond)))
 	rep.set("load_rss_mb", fmt.Sprint(loadtest.MiB(peak)))
-	rep.note("load: %d clients for %d s on %s rows plus the real datasets present; p99 of the answered requests; "+
+	rep.note("load: %d clients for %d s on %s; p99 of the answered requests; "+
 		"%d of %d requests refused with ResourceExhausted (intended, not errors); peak RSS %d MiB against --memory-limit %s + %d MiB margin",
-		clients, seconds, human(cfg.rows), res.Overall.Exhausted, res.Overall.Requests, loadtest.MiB(peak), limit, loadtest.MiB(loadtest.MemoryMargin))
+		clients, seconds, strings.Join(res.Datasets, ", "), res.Overall.Exhausted, res.Overall.Requests, loadtest.MiB(peak), limit, loadtest.MiB(loadtest.MemoryMargin))
 	if peak > limitBytes+loadtest.MemoryMargin {
 		rep.note("load: peak RSS above the memory limit plus the margin")
 	}
