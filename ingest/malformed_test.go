@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -271,8 +272,8 @@ func malformedCases(secret, outside string) []malformedCase {
 			rejects: []rejectAt{{2, "Amount"}}, facts: 1},
 		{name: "an amount of 400 decimals", files: csvFile(header + "2023,Health,1." + strings.Repeat("1", 400) + "\n2023,Works,2\n"),
 			rejects: []rejectAt{{2, "Amount"}}, facts: 1},
-		{name: "amounts that are not numbers", files: csvFile(header + "2023,A,1e400\n2023,B,NaN\n2023,C,Infinity\n2023,D,--5\n2023,E,0x10\n2023,F,2\n"),
-			rejects: []rejectAt{{2, "Amount"}, {3, "Amount"}, {4, "Amount"}, {5, "Amount"}, {6, "Amount"}}, facts: 1},
+		{name: "amounts that are not numbers", files: csvFile(header + "2023,A,1e400\n2023,B,NaN\n2023,C,Infinity\n2023,D,--5\n2023,E,0x10\n2023,G,1e-400\n2023,F,2\n"),
+			rejects: []rejectAt{{2, "Amount"}, {3, "Amount"}, {4, "Amount"}, {5, "Amount"}, {6, "Amount"}, {7, "Amount"}}, facts: 1},
 		{name: "a year of 20 digits", files: csvFile(header + "99999999999999999999,Health,1\n0,Works,2\n2023,Works,3\n"),
 			rejects: []rejectAt{{2, "Year"}, {3, "Year"}}, facts: 1},
 		{name: "dates 0000-00-00 and 2023-02-30", desc: datedDescriptor,
@@ -310,6 +311,12 @@ func malformedCases(secret, outside string) []malformedCase {
 		{name: "xlsx with a million columns", desc: malformedDescriptor("budget.xlsx"),
 			files: map[string][]byte{"budget.xlsx": xlsxOf(wideSheetXML(1_000_000))},
 			code:  mizan.EINVALID, names: []string{"budget.xlsx [Sheet1] row 2", "1000003"}, memory: 512 << 20},
+		{name: "xlsx with a 2 GiB styles part", desc: malformedDescriptor("budget.xlsx"),
+			files: map[string][]byte{"budget.xlsx": xlsxPartBomb("xl/styles.xml", 2<<30)},
+			code:  mizan.EINVALID, names: []string{"budget.xlsx", "xl/styles.xml"}, memory: 512 << 20},
+		{name: "xlsx with 1 GiB of shared strings", desc: malformedDescriptor("budget.xlsx"),
+			files: map[string][]byte{"budget.xlsx": xlsxPartBomb("xl/sharedStrings.xml", 1<<30)},
+			code:  mizan.EINVALID, names: []string{"budget.xlsx", "xl/sharedStrings.xml"}, memory: 512 << 20},
 		{name: "xlsx bomb", desc: malformedDescriptor("budget.xlsx"),
 			files: map[string][]byte{"budget.xlsx": xlsxBomb(2 << 30)}, opts: Options{MaxBytes: 64 << 20},
 			code: mizan.EINVALID, names: []string{"budget.xlsx"}, memory: 512 << 20},
@@ -659,6 +666,28 @@ func xlsxBomb(size int64) []byte {
 	return buf.Bytes()
 }
 
+// xlsxPartBomb is a good one-sheet workbook with one more part, name,
+// inflating to size bytes of spaces.
+func xlsxPartBomb(name string, size int64) []byte {
+	raw, crc, n := deflateBomb([]byte(`<?xml version="1.0"?>`), ' ', size)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range xlsxParts {
+		w, _ := zw.Create(p.name)
+		w.Write([]byte(p.body))
+	}
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	w.Write(sheetXML([][]string{{"Year", "Ministry", "Amount"}, {"2023", "Health", "1"}}))
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(n)})
+	if err != nil {
+		panic(err)
+	}
+	w.Write(raw)
+	zw.Close()
+	return buf.Bytes()
+}
+
 // yamlBomb is a "billion laughs" descriptor: nine levels of aliases, each
 // repeating the one before nine times.
 func yamlBomb() string {
@@ -676,4 +705,27 @@ func yamlBomb() string {
 	}
 	b.WriteString("id: malformed\ntitle: {en: *a9}\n")
 	return b.String()
+}
+
+// FuzzCheckRelPath checks the guard on source names: a name it accepts,
+// read either with "/" or "\" as separator, stays inside the descriptor's
+// directory.
+func FuzzCheckRelPath(f *testing.F) {
+	for _, s := range []string{"a.csv", "data/a.csv", "../a.csv", "a/../../b", "/etc/passwd", `..\..\x`, `C:\x`, "a/./b", "....//x", "a\x00b", "%2e%2e/x", "~/x", "a/.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if checkRelPath(name) != nil {
+			return
+		}
+		for _, n := range []string{name, strings.ReplaceAll(name, `\`, "/")} {
+			c := path.Clean(n)
+			if path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
+				t.Fatalf("checkRelPath accepts %q, which cleans to %q", name, c)
+			}
+			if p := filepath.Join("/base", filepath.FromSlash(n)); p != "/base" && !strings.HasPrefix(p, "/base/") {
+				t.Fatalf("checkRelPath accepts %q, which joins to %q", name, p)
+			}
+		}
+	})
 }

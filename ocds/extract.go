@@ -266,6 +266,9 @@ func Date(s string) string {
 		return ""
 	}
 	if t := ParseTime(s); !t.IsZero() {
+		if t.Year() < 1 {
+			return "" // "0000-01-01": no such year (time.Parse takes it)
+		}
 		return t.Format("2006-01-02")
 	}
 	if d, err := parse.ParseDate(s, ""); err == nil {
