@@ -58,7 +58,7 @@ func TestArabicSearchAndParty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != 2 || res.Hits[0].Amount != "40000.00" || res.Hits[0].Source.File != "testdata/arabic.json" {
+	if res.Total != 2 || res.Hits[0].Amount != "40000.00" || res.Hits[0].Source.File != "arabic.json" {
 		t.Fatalf("competitive: %+v", res)
 	}
 	res, err = svc.Search(ctx, SearchQuery{Datasets: ar, Competitive: &yes, Ascending: true})

@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -78,6 +79,12 @@ type Options struct {
 	Status string
 	// Force ingests even when the files are identical to the latest version's.
 	Force bool
+	// Root, when set, is the directory source files are named relative to
+	// in the catalog (a server names uploads relative to their staging
+	// directory). Otherwise a file found in a directory argument is named
+	// by that directory's name and its path below it, and a file argument
+	// by its base name: the catalog never shows a local absolute path.
+	Root string
 	// TempDir holds the spill file ("" for the system's).
 	TempDir string
 }
@@ -110,6 +117,35 @@ type Summary struct {
 	// ProblemSamples are the first problems in plain words.
 	ProblemSamples []string      `json:"problem_samples,omitempty"`
 	Duration       time.Duration `json:"duration_ns"`
+}
+
+// sourceName is the catalog's name for file: relative to root when given,
+// else relative to the parent of the directory argument it was found in,
+// else (a file argument) its base name.
+func sourceName(path string, args []string, root string) string {
+	name := filepath.Base(path)
+	rel := func(base string) (string, bool) {
+		r, err := filepath.Rel(base, path)
+		if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return "", false
+		}
+		return filepath.ToSlash(r), true
+	}
+	if root != "" {
+		if r, ok := rel(root); ok {
+			name = r
+		}
+	} else {
+		for _, a := range args {
+			if st, err := os.Stat(a); err == nil && st.IsDir() {
+				if r, ok := rel(filepath.Dir(filepath.Clean(a))); ok && strings.HasPrefix(path, filepath.Clean(a)+string(filepath.Separator)) {
+					name = r
+					break
+				}
+			}
+		}
+	}
+	return name
 }
 
 // ContentHash returns the content hash of a set of read files: the same
@@ -197,7 +233,7 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 	sources := make([]mizan.SourceFile, len(sum.Files))
 	sourceID := map[string]int{}
 	for i, f := range sum.Files {
-		sources[i] = mizan.SourceFile{ID: i + 1, Name: f.Name, SHA256: f.SHA256, Bytes: f.Bytes, Rows: int64(f.Releases)}
+		sources[i] = mizan.SourceFile{ID: i + 1, Name: sourceName(f.Name, paths, opts.Root), SHA256: f.SHA256, Bytes: f.Bytes, Rows: int64(f.Releases)}
 		sourceID[f.Name] = i + 1
 	}
 	dims := cloneDims(Dimensions)

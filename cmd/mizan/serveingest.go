@@ -27,7 +27,7 @@ func (s serverIngester) Ingest(ctx context.Context, job rpc.IngestJob) (*rpc.Ing
 	if job.ContractsDataset != "" {
 		sum, err := contracts.Ingest(ctx, s.db, job.Files, contracts.Options{
 			Dataset: mizan.Dataset{ID: job.ContractsDataset, Title: mizan.Text{"en": job.ContractsDataset}},
-			Status:  status, Force: job.Force, TempDir: job.Dir,
+			Status:  status, Force: job.Force, TempDir: job.Dir, Root: job.Dir,
 		})
 		if err != nil {
 			return nil, err
