@@ -126,8 +126,13 @@ func TestMalformedInputs(t *testing.T) {
 	outside := t.TempDir()
 	writeFiles(t, outside, map[string][]byte{"secret.csv": []byte(goodCSV), "data/budget.csv": []byte(goodCSV)})
 	secret := filepath.Join(outside, "secret.csv")
+	// A --from directory whose budget.csv links out of it.
+	from := t.TempDir()
+	if err := os.Symlink(secret, filepath.Join(from, "budget.csv")); err != nil {
+		t.Skipf("symlinks: %v", err)
+	}
 
-	for _, tc := range malformedCases(secret, outside) {
+	for _, tc := range malformedCases(secret, outside, from) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			desc := tc.desc
@@ -225,8 +230,9 @@ func TestMalformedInputs(t *testing.T) {
 }
 
 // malformedCases lists the bad inputs; secret is a valid CSV outside every
-// case's directory and outside a directory holding data/budget.csv.
-func malformedCases(secret, outside string) []malformedCase {
+// case's directory, outside a directory holding data/budget.csv, and from
+// a directory whose budget.csv links to secret.
+func malformedCases(secret, outside, from string) []malformedCase {
 	const header = "Year,Ministry,Amount\n"
 	return []malformedCase{
 		// Empty and nearly empty files.
@@ -327,6 +333,7 @@ func malformedCases(secret, outside string) []malformedCase {
 		{name: "source a symlink out of the directory", setup: symlink(secret, "budget.csv"), code: mizan.EINVALID, names: []string{"budget.csv", "outside"}},
 		{name: "source under a symlinked directory", desc: malformedDescriptor("data/budget.csv"),
 			setup: symlink(filepath.Join(outside, "data"), "data"), code: mizan.EINVALID, names: []string{"data/budget.csv", "outside"}},
+		{name: "--from file a symlink out of it", opts: Options{From: from}, code: mizan.EINVALID, names: []string{"budget.csv", "outside"}},
 		{name: "glob matching a symlink out", desc: malformedDescriptor(`"*.csv"`), setup: symlink(secret, "budget.csv"),
 			code: mizan.EINVALID, names: []string{"budget.csv", "outside"}},
 		{name: "glob matching nothing", desc: malformedDescriptor(`"nothing/*.csv"`), code: mizan.EINVALID, names: []string{"nothing/*.csv"}},
