@@ -430,11 +430,24 @@ func Competitive(method string) (competitive, known bool) {
 	return false, false
 }
 
+// source returns the catalog id of the file a release was read from: a
+// zip member ("archive.zip!member.json") is cited by its archive, the file
+// whose sha256 the catalog holds.
+func (in *writer) source(file string) int32 {
+	if id, ok := in.sourceID[file]; ok {
+		return int32(id)
+	}
+	if i := strings.LastIndex(file, "!"); i > 0 {
+		return int32(in.sourceID[file[:i]])
+	}
+	return 0
+}
+
 func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 	id := int32(in.processes)
 	in.processes++
 	src := p.Sources[0]
-	sid := int32(in.sourceID[src.File])
+	sid := in.source(src.File)
 	var texts []string
 	addText := func(s string) {
 		if s = strings.TrimSpace(s); s != "" {
@@ -581,7 +594,7 @@ func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 		in.add("contract_budget", id, nz(b.ID), nz(b.Description), nz(b.Project), nz(b.ProjectID), nz(b.URI), dec(b.Amount), cur(b.Amount), b.Pointer)
 	}
 	for _, r := range rec.Releases {
-		in.add("contract_releases", id, nz(r.ID), nz(r.Date), strings.Join(r.Tag, ","), r.Kind, int32(in.sourceID[r.Src.File]), int32(r.Src.Value), r.Src.Pointer)
+		in.add("contract_releases", id, nz(r.ID), nz(r.Date), strings.Join(r.Tag, ","), r.Kind, in.source(r.Src.File), int32(r.Src.Value), r.Src.Pointer)
 	}
 	// Search postings.
 	seen := map[string]bool{}

@@ -172,6 +172,11 @@ func collect(t *testing.T, svc *Service, q SearchQuery) (map[string]bool, *Searc
 				t.Fatalf("%q: %s on two pages", q.Text, k)
 			}
 			got[k] = true
+			// Every record cites a file of the catalog with its sha256
+			// (zip members by their archive).
+			if h.Source.File == "" || len(h.Source.SHA256) != 64 {
+				t.Fatalf("%q: %s cites no source file: %+v", q.Text, k, h.Source)
+			}
 			var v float64
 			known := true
 			switch q.Sort {
