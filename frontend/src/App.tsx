@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks';
 import { lazy, Suspense } from 'preact/compat';
 import { getDataset, listDatasets } from './lib/api';
-import { defaultPhase, viewableDatasets } from './lib/catalog';
+import { defaultDataset, defaultPhase, viewableDatasets } from './lib/catalog';
 import { pick, term as termOf } from './lib/i18n';
 import { formatYear } from './lib/format';
 import { type View } from './lib/url';
@@ -34,7 +34,7 @@ export function App() {
   const { t, num } = useI18n();
   const list = useAsync(() => listDatasets(), []);
   const viewable = list.data ? viewableDatasets(list.data) : [];
-  const dsId = s.dataset || viewable[0]?.id || '';
+  const dsId = s.dataset || defaultDataset(viewable)?.id || '';
   const detail = useAsync(() => (dsId ? getDataset(dsId, s.version) : undefined), [dsId, s.version]);
   const ds = detail.data && detail.data.id === dsId ? detail.data : undefined;
 

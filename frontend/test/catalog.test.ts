@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { DatasetKind, DatasetSummarySchema } from '../src/gen/mizan/v1/catalog_pb';
-import { deflatorSeries, populationSeries } from '../src/lib/catalog';
+import { defaultDataset, deflatorSeries, populationSeries } from '../src/lib/catalog';
 
 const series = (id: string, country: string, en: string) =>
   create(DatasetSummarySchema, { id, country, kind: DatasetKind.SERIES, title: { en } });
@@ -21,5 +21,17 @@ describe('reference series', () => {
     expect(populationSeries(all, 'MX')).toBeUndefined();
     expect(deflatorSeries(all, 'BH')).toBeUndefined();
     expect(populationSeries(all, '')).toBeUndefined();
+  });
+});
+
+describe('defaultDataset', () => {
+  const ds = (id: string, kind: DatasetKind) => create(DatasetSummarySchema, { id, kind });
+  it('prefers the first budget over contracts and payments listed before it', () => {
+    const list = [ds('canada-contracts', DatasetKind.CONTRACTS), ds('manchester', DatasetKind.PAYMENTS), ds('bahrain', DatasetKind.BUDGET), ds('demo', DatasetKind.BUDGET)];
+    expect(defaultDataset(list)?.id).toBe('bahrain');
+  });
+  it('falls back to the first dataset when there is no budget', () => {
+    expect(defaultDataset([ds('manchester', DatasetKind.PAYMENTS), ds('canada', DatasetKind.CONTRACTS)])?.id).toBe('manchester');
+    expect(defaultDataset([])).toBeUndefined();
   });
 });

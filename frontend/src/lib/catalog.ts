@@ -92,6 +92,15 @@ export function viewableDatasets(all: DatasetSummary[]): DatasetSummary[] {
   return all.filter((d) => d.kind !== DatasetKind.SERIES);
 }
 
+/**
+ * The dataset the budget views open when the URL names none: the first
+ * budget, since contracts and payments have no phases or classifications to
+ * show there (they stay selectable); else the first viewable dataset.
+ */
+export function defaultDataset(viewable: DatasetSummary[]): DatasetSummary | undefined {
+  return viewable.find((d) => d.kind === DatasetKind.BUDGET) ?? viewable[0];
+}
+
 /** Aggregates to ask for: the sum, and the share when the measure supports it. */
 export function sumAndShare(ds: Dataset): string[] {
   const m = ds.measures.find((x) => x.id === 'amount');
