@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/store"
@@ -166,19 +169,20 @@ func (c *computation) shown() string { return fmt.Sprintf("DECIMAL(38, %d)", c.k
 func (c *computation) createTx(ctx context.Context, conn *sql.Conn) error {
 	q := &query{}
 	q.w("CREATE OR REPLACE TEMP TABLE %s AS ", txTable)
+	// Only what the rules group, order and compare on: evidence rows fetch
+	// their texts and provenance by key (evTx), so a million records copy
+	// no strings but the parties'.
 	if c.kind == mizan.KindContracts {
 		ds, ver := q.arg(c.ds.ID), q.arg(c.v.Number)
-		q.w(`WITH p AS (SELECT process_id, ocid, title, buyer_entity, source_id, value FROM contract_processes WHERE dataset_id = %[1]s AND version = %[2]s),
+		q.w(`WITH p AS (SELECT process_id, buyer_entity FROM contract_processes WHERE dataset_id = %[1]s AND version = %[2]s),
 valued AS (SELECT DISTINCT process_id FROM contract_contracts WHERE dataset_id = %[1]s AND version = %[2]s AND amount IS NOT NULL AND currency IS NOT NULL),
 sup AS (SELECT process_id, award_index, min(entity_id) AS supplier FROM contract_award_suppliers WHERE dataset_id = %[1]s AND version = %[2]s GROUP BY ALL)
-SELECT CAST(c.process_id AS BIGINT) AS rec, 'contract' AS ekind, p.ocid, c.contract_id AS eid, coalesce(c.title, p.title) AS title,
-	p.buyer_entity AS buyer, c.supplier_entity AS supplier, c.date AS d, CAST(c.amount AS DECIMAL(38, 6)) AS amount, c.currency,
-	p.source_id AS src, CAST(p.value AS BIGINT) AS srow, c.pointer AS ptr
+SELECT CAST(c.process_id AS BIGINT) AS rec, c.contract_index AS sub, 'contract' AS ekind, CAST(NULL AS VARCHAR) AS eid,
+	p.buyer_entity AS buyer, c.supplier_entity AS supplier, c.date AS d, c.amount, c.currency
 FROM contract_contracts c JOIN p ON p.process_id = c.process_id
 WHERE c.dataset_id = %[1]s AND c.version = %[2]s AND c.amount IS NOT NULL AND c.currency IS NOT NULL
 UNION ALL
-SELECT CAST(a.process_id AS BIGINT), 'award', p.ocid, a.award_id, coalesce(a.title, p.title), p.buyer_entity, s.supplier, a.date,
-	CAST(a.amount AS DECIMAL(38, 6)), a.currency, p.source_id, CAST(p.value AS BIGINT), a.pointer
+SELECT CAST(a.process_id AS BIGINT), a.award_index, 'award', NULL, p.buyer_entity, s.supplier, a.date, a.amount, a.currency
 FROM contract_awards a JOIN p ON p.process_id = a.process_id
 LEFT JOIN sup s ON s.process_id = a.process_id AND s.award_index = a.award_index
 WHERE a.dataset_id = %[1]s AND a.version = %[2]s AND a.amount IS NOT NULL AND a.currency IS NOT NULL
@@ -190,11 +194,9 @@ WHERE a.dataset_id = %[1]s AND a.version = %[2]s AND a.amount IS NOT NULL AND a.
 			}
 			return "f." + store.Quote(name)
 		}
-		q.w(`SELECT f.row_id AS rec, 'payment' AS ekind, CAST(NULL AS VARCHAR) AS ocid, %s AS eid, CAST(NULL AS VARCHAR) AS title,
-	%s AS buyer, %s AS supplier, f.date AS d, CAST(f.amount AS %s) AS amount, f.currency,
-	f.source_id AS src, f.source_row AS srow, CAST(NULL AS VARCHAR) AS ptr
+		q.w(`SELECT f.row_id AS rec, 0 AS sub, 'payment' AS ekind, %s AS eid, %s AS buyer, %s AS supplier, f.date AS d, CAST(f.amount AS %s) AS amount, f.currency
 FROM %s f WHERE f.direction IS DISTINCT FROM %s`,
-			col(c.txnCol), col(c.buyerCol), col(c.supplierCol), c.money(), store.Quote(store.FactsTable(c.ds.ID, c.v.Number)), q.arg(mizan.DirectionRevenue))
+			col(c.txnCol), col(c.buyerCol), col(c.supplierCol), c.money(), c.facts(), q.arg(mizan.DirectionRevenue))
 	}
 	if _, err := conn.ExecContext(ctx, q.b.String(), q.args...); err != nil {
 		return fmt.Errorf("flags: read the records of %s version %d: %w", c.ds.ID, c.v.Number, err)
@@ -221,100 +223,89 @@ func evProcess(a string) string {
 	%[1]s.source_id, %[1]s.pointer, CAST(%[1]s.value AS BIGINT)`, a)
 }
 
-// evTx selects a money record (alias a, of txTable) as evidence columns.
-func evTx(a string) string {
-	return fmt.Sprintf(`%[1]s.ekind, %[1]s.ocid, %[1]s.eid, %[1]s.title, CAST(%[1]s.d AS VARCHAR), CAST(%[1]s.amount AS VARCHAR), %[1]s.currency,
-	%[1]s.src, %[1]s.ptr, %[1]s.srow`, a)
+// evTx selects a money record (alias a, of txTable) as evidence columns:
+// its key travels in the source and row columns, and details fills in its
+// texts and provenance once every flag is read. join is for rules that
+// need the record's details in SQL; none does today.
+func (c *computation) evTx(_ *query, a string) (cols, join string) {
+	return fmt.Sprintf(`%[1]s.ekind, CAST(NULL AS VARCHAR), %[1]s.eid, CAST(NULL AS VARCHAR), CAST(%[1]s.d AS VARCHAR), CAST(%[1]s.amount AS VARCHAR),
+	%[1]s.currency, %[1]s.sub, CAST(NULL AS VARCHAR), %[1]s.rec`, a), ""
 }
 
-// scanRows runs a rule's query and groups its rows into flags.
+// facts is the quoted facts table of a payments version.
+func (c *computation) facts() string { return store.Quote(store.FactsTable(c.ds.ID, c.v.Number)) }
+
+// scanRows runs a rule's query and groups its rows into flags. Rows are
+// read as Arrow record batches: hundreds of thousands of flags scan in a
+// fraction of the time database/sql's per-value conversions take.
 func (c *computation) scanRows(ctx context.Context, conn *sql.Conn, r rule, q *query) ([]Flag, error) {
-	rows, err := conn.QueryContext(ctx, q.b.String(), q.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var (
-		out      []Flag
-		lastKey  int64
-		gkey     int64
-		pid      int64
-		ocid     sql.NullString
-		buyer    sql.NullString
-		supplier sql.NullString
-		yr       sql.NullInt64
-		amount   sql.NullString
-		currency sql.NullString
-		score    sql.NullFloat64
-		recs     any
-		figs     = make([]sql.NullString, len(r.figures))
-		ev       [evCols]any
-		eStr     [8]sql.NullString
-		eSrc     sql.NullInt64
-		eRow     sql.NullInt64
-	)
-	dest := []any{&gkey, &pid, &ocid, &buyer, &supplier, &yr, &amount, &currency, &score, &recs}
-	for i := range figs {
-		dest = append(dest, &figs[i])
-	}
-	// Evidence columns: kind, ocid, id, title, date, amount, currency, src, pointer, row.
-	ev = [evCols]any{&eStr[0], &eStr[1], &eStr[2], &eStr[3], &eStr[4], &eStr[5], &eStr[6], &eSrc, &eStr[7], &eRow}
-	dest = append(dest, ev[:]...)
-	for rows.Next() {
-		recs = nil
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+	var out []Flag
+	err := store.RawConn(ctx, conn, func(dc driver.Conn) error {
+		ar, err := duckdb.NewArrowFromConn(dc)
+		if err != nil {
+			return err
 		}
-		if len(out) == 0 || gkey != lastKey {
-			lastKey = gkey
-			f := Flag{Code: r.code, Dataset: c.ds.ID, Version: c.v.Number, ProcessID: pid, OCID: ocid.String,
-				Buyer: buyer.String, Supplier: supplier.String, Year: int(yr.Int64), Currency: currency.String,
-				Amount: trimAmount(amount.String, c.keep), Score: score.Float64, Figures: make(map[string]string, len(figs))}
-			for i, fg := range r.figures {
-				s := figs[i].String
-				if fg.money {
-					s = trimAmount(s, c.keep)
+		rdr, err := ar.QueryContext(ctx, q.b.String(), q.args...)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		nf := len(r.figures)
+		want := 10 + nf + evCols
+		var lastKey int64
+		for rdr.Next() {
+			rec := rdr.RecordBatch()
+			if int(rec.NumCols()) != want {
+				return fmt.Errorf("%d columns, want %d", rec.NumCols(), want)
+			}
+			cols := make([]column, rec.NumCols())
+			for i := range cols {
+				cols[i] = column{rec.Column(i)}
+			}
+			head, figs, ev := cols[:10], cols[10:10+nf], cols[10+nf:]
+			for i := 0; i < int(rec.NumRows()); i++ {
+				gkey := head[0].int(i)
+				if len(out) == 0 || gkey != lastKey {
+					lastKey = gkey
+					pid := head[1].int(i)
+					f := Flag{Code: r.code, Dataset: c.ds.ID, Version: c.v.Number, ProcessID: pid, OCID: head[2].str(i),
+						Buyer: head[3].str(i), Supplier: head[4].str(i), Year: int(head[5].int(i)),
+						Amount: trimAmount(head[6].str(i), c.keep), Currency: head[7].str(i), Score: head[8].float(i),
+						Figures: make(map[string]string, nf)}
+					for j, fg := range r.figures {
+						v := figs[j].str(i)
+						if fg.money {
+							v = trimAmount(v, c.keep)
+						}
+						f.Figures[fg.name] = v
+					}
+					f.Records = head[9].list(i)
+					if f.Records == nil && pid >= 0 {
+						f.Records = []int64{pid}
+					}
+					out = append(out, f)
 				}
-				f.Figures[fg.name] = s
+				f := &out[len(out)-1]
+				if ev[0].null(i) || len(f.Evidence) >= MaxEvidence {
+					continue
+				}
+				// Evidence columns: kind, ocid, id, title, date, amount, currency, src, pointer, row.
+				e := Evidence{Kind: ev[0].str(i), OCID: ev[1].str(i), ID: ev[2].str(i), Title: ev[3].str(i),
+					Date: isoDate(ev[4].str(i)), Amount: trimAmount(ev[5].str(i), c.keep), Currency: ev[6].str(i),
+					Pointer: ev[8].str(i), Row: ev[9].int(i)}
+				switch e.Kind {
+				case EvidenceContract, EvidenceAward, EvidencePayment: // a record of txTable: (sub, rec) are its key
+					e.key = &txKey{rec: e.Row, sub: int32(ev[7].int(i)), kind: e.Kind}
+					e.Row = 0
+				default:
+					e.File, e.SHA256 = c.source(ev[7].int(i))
+				}
+				f.Evidence = append(f.Evidence, e)
 			}
-			f.Records = records(recs, pid)
-			out = append(out, f)
 		}
-		f := &out[len(out)-1]
-		if eStr[0].Valid && len(f.Evidence) < MaxEvidence {
-			e := Evidence{Kind: eStr[0].String, OCID: eStr[1].String, ID: eStr[2].String, Title: eStr[3].String,
-				Date: isoDate(eStr[4].String), Amount: trimAmount(eStr[5].String, c.keep), Currency: eStr[6].String,
-				Pointer: eStr[7].String, Row: eRow.Int64}
-			if i := int(eSrc.Int64); eSrc.Valid && i >= 1 && i <= len(c.v.Sources) {
-				e.File, e.SHA256 = c.v.Sources[i-1].Name, c.v.Sources[i-1].SHA256
-			}
-			f.Evidence = append(f.Evidence, e)
-		}
-	}
-	return out, rows.Err()
-}
-
-// records converts a BIGINT[] (as the driver returns it) to a sorted list;
-// nil means the flag is about the one record pid.
-func records(v any, pid int64) []int64 {
-	list, ok := v.([]any)
-	if !ok {
-		if pid >= 0 {
-			return []int64{pid}
-		}
-		return nil
-	}
-	out := make([]int64, 0, len(list))
-	for _, x := range list {
-		switch n := x.(type) {
-		case int64:
-			out = append(out, n)
-		case int32:
-			out = append(out, int64(n))
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+		return rdr.Err()
+	})
+	return out, err
 }
 
 // finish fills in names and reasons.
@@ -324,6 +315,9 @@ func (c *computation) finish(ctx context.Context, conn *sql.Conn, fs []Flag) err
 	}
 	names, err := c.names(ctx, conn)
 	if err != nil {
+		return err
+	}
+	if err := c.details(ctx, conn, fs); err != nil {
 		return err
 	}
 	for i := range fs {

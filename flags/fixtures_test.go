@@ -233,7 +233,7 @@ func TestContractFixtures(t *testing.T) {
 		t.Errorf("split flag: %+v", f)
 	}
 	for _, e := range f.Evidence {
-		if e.File != path || e.SHA256 == "" || e.Kind != EvidenceContract || e.Pointer != "/contracts/0" || e.Amount != "22500.00" {
+		if e.File != filepath.Base(path) || e.SHA256 == "" || e.Kind != EvidenceContract || e.Pointer != "/contracts/0" || e.Amount != "22500.00" {
 			t.Errorf("split evidence: %+v", e)
 		}
 	}

@@ -79,6 +79,8 @@ type Evidence struct {
 	// header is row 1), or the index of the JSON value
 	// (JSON Lines line) of a contracts record in its file.
 	Row int64
+
+	key *txKey // while computing: the money record to fetch details of
 }
 
 // Flag is one red flag.

@@ -130,13 +130,14 @@ ORDER BY f.gkey, ev.rk`, ds, ver, inc, q.str(pctNum(c.p.AmendmentIncrease)), Max
 
 func aboveEstimate(c *computation, q *query) {
 	over := q.arg(ppm(c.p.AboveEstimate))
+	cols, join := c.evTx(q, "t")
 	q.w(`WITH %s,
 f AS (SELECT * FROM p WHERE tender_amount > 0 AND amount IS NOT NULL AND currency = tender_currency
 	AND amount * 1000000 > tender_amount * (1000000 + %s)),
 ev AS (SELECT process_id AS gkey, 0 AS rk, %s FROM f
 	UNION ALL
-	SELECT t.rec, row_number() OVER (PARTITION BY t.rec ORDER BY t.amount DESC, t.eid), %s
-	FROM %s t WHERE t.rec IN (SELECT process_id FROM f)),
+	SELECT t.rec, row_number() OVER (PARTITION BY t.rec ORDER BY t.amount DESC, t.sub), %s
+	FROM %s t %s WHERE t.rec IN (SELECT process_id FROM f)),
 w AS (SELECT rec, arg_max(supplier, amount) AS supplier FROM %s WHERE rec IN (SELECT process_id FROM f) GROUP BY rec)
 SELECT f.process_id, f.process_id, f.ocid, f.buyer_entity, w.supplier, f.year, CAST(f.amount - f.tender_amount AS VARCHAR), f.currency,
 	CAST(f.amount AS DOUBLE) / CAST(f.tender_amount AS DOUBLE) - 1, NULL,
@@ -145,7 +146,7 @@ SELECT f.process_id, f.process_id, f.ocid, f.buyer_entity, w.supplier, f.year, C
 	ev.* EXCLUDE (gkey, rk)
 FROM f JOIN ev ON ev.gkey = f.process_id LEFT JOIN w ON w.rec = f.process_id
 WHERE ev.rk < %d
-ORDER BY f.process_id, ev.rk`, processes(c, q), over, evProcess("f"), evTx("t"), txTable, txTable, q.str(pctNum(c.p.AboveEstimate)), MaxEvidence)
+ORDER BY f.process_id, ev.rk`, processes(c, q), over, evProcess("f"), cols, txTable, join, txTable, q.str(pctNum(c.p.AboveEstimate)), MaxEvidence)
 }
 
 // thresholds is the CTE of split_purchase thresholds per currency.
@@ -175,30 +176,31 @@ func splitPurchase(c *computation, q *query) {
 	}
 	thr := c.thresholds(q)
 	win := q.arg(c.p.SplitWindowDays)
+	cols, join := c.evTx(q, "ev")
 	q.w(`WITH %s,
 near AS (SELECT t.*, coalesce(thr.lim, %s) AS lim FROM %s t LEFT JOIN thr ON thr.currency = t.currency
 	WHERE t.buyer IS NOT NULL AND t.supplier IS NOT NULL AND t.d IS NOT NULL),
-o AS (SELECT *, lag(d) OVER (PARTITION BY buyer, supplier, currency ORDER BY d, rec, eid) AS prev
+o AS (SELECT *, lag(d) OVER (PARTITION BY buyer, supplier, currency ORDER BY d, rec, sub) AS prev
 	FROM near WHERE lim IS NOT NULL AND amount < lim AND amount * 1000000 >= lim * %s),
 isl AS (SELECT *, sum(CASE WHEN prev IS NULL OR date_diff('day', prev, d) > %s THEN 1 ELSE 0 END)
-		OVER (PARTITION BY buyer, supplier, currency ORDER BY d, rec, eid ROWS UNBOUNDED PRECEDING) AS island FROM o),
+		OVER (PARTITION BY buyer, supplier, currency ORDER BY d, rec, sub ROWS UNBOUNDED PRECEDING) AS island FROM o),
 g AS (SELECT buyer, supplier, currency, island, count(*) AS n, sum(amount) AS total, any_value(lim) AS lim, min(d) AS first, max(d) AS last,
 		list(DISTINCT rec) AS recs
 	FROM isl GROUP BY ALL HAVING count(*) >= 2 AND sum(amount) >= any_value(lim)),
 f AS (SELECT *, row_number() OVER (ORDER BY buyer, supplier, currency, first) AS gkey FROM g),
-ev AS (SELECT f.gkey, i.*, row_number() OVER (PARTITION BY f.gkey ORDER BY i.d, i.rec, i.eid) AS rk
+ev AS (SELECT f.gkey, i.*, row_number() OVER (PARTITION BY f.gkey ORDER BY i.d, i.rec, i.sub) AS rk
 	FROM f JOIN isl i ON i.buyer = f.buyer AND i.supplier = f.supplier AND i.currency = f.currency AND i.island = f.island)
 SELECT f.gkey, -1, NULL, f.buyer, f.supplier, year(f.first), CAST(f.total AS VARCHAR), f.currency,
 	CAST(f.total AS DOUBLE) / CAST(f.lim AS DOUBLE), f.recs,
 	CAST(f.n AS VARCHAR), CAST(f.total AS VARCHAR), CAST(f.lim AS VARCHAR), CAST(CAST(f.lim * %s / 1000000 AS %s) AS VARCHAR),
 	CAST(f.first AS VARCHAR), CAST(f.last AS VARCHAR), CAST(date_diff('day', f.first, f.last) AS VARCHAR), CAST(%s AS VARCHAR),
 	%s
-FROM f JOIN ev ON ev.gkey = f.gkey
-WHERE ev.rk <= %d
-ORDER BY f.gkey, ev.rk`, thr, def, txTable, q.arg(ppm(c.p.SplitMargin)), win, q.arg(ppm(c.p.SplitMargin)), c.shown(), win, evTx("ev"), MaxEvidence)
+FROM f JOIN (SELECT * FROM ev WHERE rk <= %d) ev ON ev.gkey = f.gkey %s
+ORDER BY f.gkey, ev.rk`, thr, def, txTable, q.arg(ppm(c.p.SplitMargin)), win, q.arg(ppm(c.p.SplitMargin)), c.shown(), win, cols, MaxEvidence, join)
 }
 
 func supplierConcentration(c *computation, q *query) {
+	cols, join := c.evTx(q, "t")
 	q.w(`WITH s AS (SELECT buyer, year(d) AS yr, currency, supplier, sum(amount) AS amt, count(*) AS n FROM %[1]s
 	WHERE buyer IS NOT NULL AND supplier IS NOT NULL AND d IS NOT NULL AND amount > 0 GROUP BY ALL),
 s2 AS (SELECT *, sum(amt) OVER w AS total, sum(n) OVER w AS nn, count(*) OVER w AS ns,
@@ -210,39 +212,40 @@ b AS (SELECT buyer, yr, currency, any_value(total) AS total, any_value(nn) AS n,
 	FROM s2 GROUP BY ALL),
 f AS (SELECT *, row_number() OVER (ORDER BY buyer, yr, currency) AS gkey FROM b
 	WHERE n >= %[2]s AND suppliers >= %[3]s AND hhi > %[4]s),
-t AS (SELECT f.gkey, x.*, row_number() OVER (PARTITION BY f.gkey ORDER BY x.amount DESC, x.rec, x.eid) AS rk
+t AS (SELECT f.gkey, x.*, row_number() OVER (PARTITION BY f.gkey ORDER BY x.amount DESC, x.rec, x.sub) AS rk
 	FROM f JOIN %[1]s x ON x.buyer = f.buyer AND year(x.d) = f.yr AND x.currency = f.currency AND x.supplier = f.top AND x.amount > 0),
 r AS (SELECT gkey, list(DISTINCT rec) AS recs FROM t GROUP BY gkey)
 SELECT f.gkey, -1, NULL, f.buyer, f.top, f.yr, CAST(f.topamt AS VARCHAR), f.currency, f.hhi / 10000, r.recs,
 	CAST(round(f.hhi, 1) AS VARCHAR), %[5]s, CAST(f.suppliers AS VARCHAR), CAST(f.n AS VARCHAR), CAST(f.total AS VARCHAR), CAST(f.topamt AS VARCHAR),
 	CAST(round(100 * CAST(f.topamt AS DOUBLE) / CAST(f.total AS DOUBLE), 1) AS VARCHAR),
 	%[6]s
-FROM f JOIN r ON r.gkey = f.gkey JOIN t ON t.gkey = f.gkey
-WHERE t.rk <= %[7]d
+FROM f JOIN r ON r.gkey = f.gkey JOIN (SELECT * FROM t WHERE rk <= %[7]d) t ON t.gkey = f.gkey %[8]s
 ORDER BY f.gkey, t.rk`, txTable, q.arg(c.p.ConcentrationMinRecords), q.arg(c.p.ConcentrationMinSuppliers), q.arg(c.p.ConcentrationHHI),
-		q.str(num(c.p.ConcentrationHHI)), evTx("t"), MaxEvidence)
+		q.str(num(c.p.ConcentrationHHI)), cols, MaxEvidence, join)
 }
 
 func newSupplierLargeAward(c *computation, q *query) {
 	// quantile_disc needs a constant: the validated float is written as a
 	// literal, never text from a request.
 	quant := fmt.Sprintf("%g", c.p.NewSupplierQuantile)
+	cols, join := c.evTx(q, "t")
 	q.w(`WITH fs AS (SELECT supplier, min(d) AS fd FROM %[1]s WHERE supplier IS NOT NULL AND d IS NOT NULL GROUP BY 1),
 d0 AS (SELECT min(d) AS d0 FROM %[1]s WHERE d IS NOT NULL),
 qb AS (SELECT buyer, currency, quantile_disc(amount, %[2]s) AS qv, count(*) AS n FROM %[1]s WHERE buyer IS NOT NULL GROUP BY ALL HAVING count(*) >= %[3]s),
-cand AS (SELECT t.*, qb.qv, qb.n AS bn, d0.d0, row_number() OVER (PARTITION BY t.supplier ORDER BY t.amount DESC, t.rec, t.eid) AS rk
+cand AS (SELECT t.*, qb.qv, qb.n AS bn, d0.d0, row_number() OVER (PARTITION BY t.supplier ORDER BY t.amount DESC, t.rec, t.sub) AS rk
 	FROM %[1]s t JOIN fs ON fs.supplier = t.supplier AND fs.fd = t.d JOIN qb ON qb.buyer = t.buyer AND qb.currency = t.currency CROSS JOIN d0
 	WHERE date_diff('day', d0.d0, t.d) >= %[4]s AND t.amount > qb.qv AND qb.qv > 0)
-SELECT t.rec, t.rec, t.ocid, t.buyer, t.supplier, year(t.d), CAST(t.amount AS VARCHAR), t.currency,
+SELECT t.rec, t.rec, NULL, t.buyer, t.supplier, year(t.d), CAST(t.amount AS VARCHAR), t.currency,
 	CAST(t.amount AS DOUBLE) / CAST(t.qv AS DOUBLE), NULL,
 	CAST(t.d AS VARCHAR), CAST(t.qv AS VARCHAR), %[5]s, CAST(t.bn AS VARCHAR),
 	CAST(round(CAST(t.amount AS DOUBLE) / CAST(t.qv AS DOUBLE), 2) AS VARCHAR), CAST(t.d0 AS VARCHAR),
 	%[6]s
-FROM cand t WHERE t.rk = 1
-ORDER BY t.rec, t.supplier`, txTable, quant, q.arg(c.p.NewSupplierMinBuyerRecords), q.arg(c.p.NewSupplierWarmupDays), q.str(num(c.p.NewSupplierQuantile)), evTx("t"))
+FROM (SELECT * FROM cand WHERE rk = 1) t %[7]s
+ORDER BY t.rec, t.supplier`, txTable, quant, q.arg(c.p.NewSupplierMinBuyerRecords), q.arg(c.p.NewSupplierWarmupDays), q.str(num(c.p.NewSupplierQuantile)), cols, join)
 }
 
 func duplicatePayment(c *computation, q *query) {
+	cols, join := c.evTx(q, "ev")
 	q.w(`WITH g AS (SELECT buyer, supplier, d, amount, currency, count(*) AS n, list(rec) AS recs, count(DISTINCT eid) AS txns FROM %[1]s
 	WHERE supplier IS NOT NULL AND d IS NOT NULL AND amount >= %[2]s GROUP BY ALL HAVING count(*) >= 2),
 f AS (SELECT *, row_number() OVER (ORDER BY d, buyer, supplier, amount, currency) AS gkey FROM g),
@@ -251,13 +254,13 @@ ev AS (SELECT f.gkey, t.*, row_number() OVER (PARTITION BY f.gkey ORDER BY t.rec
 SELECT f.gkey, -1, NULL, f.buyer, f.supplier, year(f.d), CAST(f.amount * (f.n - 1) AS VARCHAR), f.currency, CAST(f.n - 1 AS DOUBLE), f.recs,
 	CAST(f.n AS VARCHAR), CAST(f.amount AS VARCHAR), CAST(f.d AS VARCHAR), CAST(f.txns AS VARCHAR),
 	%[3]s
-FROM f JOIN ev ON ev.gkey = f.gkey
-WHERE ev.rk <= %[4]d
-ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), evTx("ev"), MaxEvidence)
+FROM f JOIN (SELECT * FROM ev WHERE rk <= %[4]d) ev ON ev.gkey = f.gkey %[5]s
+ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), cols, MaxEvidence, join)
 }
 
 func roundAmount(c *computation, q *query) {
 	unit, minAmt := c.dec(q, c.p.RoundUnit), c.dec(q, c.p.RoundMinAmount)
+	cols, join := c.evTx(q, "ev")
 	q.w(`WITH x AS (SELECT *, amount %% %[2]s = 0 AS rnd FROM %[1]s WHERE amount >= %[3]s),
 base AS (SELECT currency, CAST(count(*) FILTER (WHERE rnd) AS DOUBLE) / count(*) AS p FROM x GROUP BY 1),
 s AS (SELECT supplier, currency, count(*) AS n, count(*) FILTER (WHERE rnd) AS k, coalesce(sum(amount) FILTER (WHERE rnd), 0) AS amt,
@@ -273,14 +276,14 @@ SELECT f.gkey, -1, NULL, CASE WHEN f.nb = 1 THEN f.b END, f.supplier, NULL, CAST
 	(CAST(f.k AS DOUBLE) / f.n) / f.p, f.recs,
 	CAST(f.k AS VARCHAR), CAST(f.n AS VARCHAR), CAST(round(100.0 * f.k / f.n, 1) AS VARCHAR), CAST(round(100 * f.p, 2) AS VARCHAR),
 	CAST(round(f.z, 1) AS VARCHAR), CAST(%[2]s AS VARCHAR), CAST(%[3]s AS VARCHAR),
-	ev.ekind, ev.ocid, ev.eid, ev.title, CAST(ev.d AS VARCHAR), CAST(ev.amount AS VARCHAR), ev.currency, ev.src, ev.ptr, ev.srow
-FROM f JOIN ev ON ev.gkey = f.gkey
-WHERE ev.rk <= %[7]d
-ORDER BY f.gkey, ev.rk`, txTable, unit, minAmt, q.arg(c.p.RoundMinPayments), q.arg(ppm(c.p.RoundMinShare)), q.arg(c.p.RoundMinZ), MaxEvidence)
+	%[8]s
+FROM f JOIN (SELECT * FROM ev WHERE rk <= %[7]d) ev ON ev.gkey = f.gkey %[9]s
+ORDER BY f.gkey, ev.rk`, txTable, unit, minAmt, q.arg(c.p.RoundMinPayments), q.arg(ppm(c.p.RoundMinShare)), q.arg(c.p.RoundMinZ), MaxEvidence, cols, join)
 }
 
 func yearEndSpike(c *computation, q *query) {
 	m := q.arg(c.fyEnd)
+	cols, join := c.evTx(q, "ev")
 	q.w(`WITH cov AS (SELECT min(date_trunc('month', d)) AS m0, max(date_trunc('month', d)) AS m1 FROM %[1]s WHERE d IS NOT NULL),
 t AS (SELECT *, year(d) + CASE WHEN month(d) > %[2]s THEN 1 ELSE 0 END AS fy, month(d) = %[2]s AS last FROM %[1]s
 	WHERE buyer IS NOT NULL AND d IS NOT NULL),
@@ -298,10 +301,9 @@ SELECT f.gkey, -1, NULL, f.buyer, NULL, f.fy, CAST(f.lastamt AS VARCHAR), f.curr
 	CAST(f.fy AS VARCHAR), CAST(%[2]s AS VARCHAR), strftime(make_date(f.fy, %[2]s, 1), '%%Y-%%m'), CAST(f.lastamt AS VARCHAR),
 	CAST(CAST(f.rest / 11 AS %[5]s) AS VARCHAR), CAST(round(11 * CAST(f.lastamt AS DOUBLE) / CAST(f.rest AS DOUBLE), 2) AS VARCHAR), %[6]s,
 	CAST(f.n AS VARCHAR),
-	ev.ekind, ev.ocid, ev.eid, ev.title, CAST(ev.d AS VARCHAR), CAST(ev.amount AS VARCHAR), ev.currency, ev.src, ev.ptr, ev.srow
-FROM f JOIN ev ON ev.gkey = f.gkey
-WHERE ev.rk <= %[7]d
-ORDER BY f.gkey, ev.rk`, txTable, m, q.arg(c.p.YearEndMinRecords), q.arg(ppm(c.p.YearEndRatio)), c.shown(), q.str(num(c.p.YearEndRatio)), MaxEvidence)
+	%[8]s
+FROM f JOIN (SELECT * FROM ev WHERE rk <= %[7]d) ev ON ev.gkey = f.gkey %[9]s
+ORDER BY f.gkey, ev.rk`, txTable, m, q.arg(c.p.YearEndMinRecords), q.arg(ppm(c.p.YearEndRatio)), c.shown(), q.str(num(c.p.YearEndRatio)), MaxEvidence, cols, join)
 }
 
 // pctNum formats a fraction as a percentage number without the sign.

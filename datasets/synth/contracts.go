@@ -71,9 +71,10 @@ type ContractsSummary struct {
 // The shape is meant to exercise red flags and search at scale: about
 // 55% open, 15% selective, 20% limited and 10% direct procedures; one
 // competitive process in eight with a single tenderer; tender periods of
-// 5 to 60 days; award values log-uniform from 1,000 to 5,000,000 with 4%
-// just under 25,000; estimates from 80% to 130% of the award; one contract
-// in ten raised by one to three amendments by up to 40%; and suppliers
+// 5 to 60 days, skewed long (3% under 15 days); award values log-uniform
+// from 1,000 to 5,000,000 with 4% just under 25,000; awards from 75% to
+// 125% of the estimate (5% more than 20% above it); one contract in twelve
+// raised by one to three amendments by up to 40%; and suppliers
 // drawn with a strong skew (and each buyer with a favourite). The version
 // has no facts (aggregates are not what it is for) and no search postings.
 func WriteContracts(ctx context.Context, db *store.DB, cfg ContractsConfig) (*ContractsSummary, error) {
@@ -116,15 +117,15 @@ func WriteContracts(ctx context.Context, db *store.DB, cfg ContractsConfig) (*Co
 	}
 	base := fmt.Sprintf(`CREATE TEMP TABLE synth_contracts AS
 SELECT i, b, s, m, competitive, tenderers, start, start + period AS tender_end, start + period + lag AS award_date,
-	amount, round(amount / (0.8 + 0.5 * ue), 2) AS estimate,
-	CASE WHEN ua < 0.1 THEN 1 + CAST(floor(ua * 30) AS INTEGER) ELSE 0 END AS amendments,
-	CASE WHEN ua < 0.1 THEN round(amount * (1 + 0.4 * ui), 2) ELSE amount END AS final
+	amount, round(amount / (0.75 + 0.5 * ue * ue), 2) AS estimate,
+	CASE WHEN ua < 0.08 THEN 1 + CAST(floor(ua * 30) AS INTEGER) ELSE 0 END AS amendments,
+	CASE WHEN ua < 0.08 THEN round(amount * (1 + 0.4 * ui * ui), 2) ELSE amount END AS final
 FROM (
 	SELECT i, b, m, m IN ('open', 'selective') AS competitive,
 		CASE WHEN m NOT IN ('open', 'selective') THEN 1 WHEN ut < 0.125 THEN 1 ELSE 2 + CAST(floor(ut * 7) AS INTEGER) END AS tenderers,
 		CASE WHEN uf < 0.2 THEN (b * 7919) %% @suppliers ELSE CAST(floor(@suppliers * us * us) AS BIGINT) END AS s,
 		DATE '2016-01-01' + CAST(floor(ud * 3287) AS INTEGER) AS start,
-		5 + CAST(floor(up * 56) AS INTEGER) AS period, CAST(floor(ul * 45) AS INTEGER) AS lag,
+		5 + CAST(floor(sqrt(up) * 56) AS INTEGER) AS period, CAST(floor(ul * 45) AS INTEGER) AS lag,
 		CAST(CASE WHEN uj < 0.04 THEN 22500 + round(uv * 2499.99, 2) ELSE round(exp(ln(1000) + uv * ln(5000)), 2) END AS DECIMAL(18, 2)) AS amount,
 		ue, ua, ui
 	FROM (
