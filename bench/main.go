@@ -219,6 +219,9 @@ func run(ctx context.Context) (err error) {
 	if err := benchSearch(ctx, cfg, rep); err != nil {
 		return err
 	}
+	if err := benchFlags(ctx, cfg, rep); err != nil {
+		return err
+	}
 	rep.print(os.Stdout)
 	return nil
 }

@@ -318,7 +318,7 @@ const DefaultMemoryLimit = "1GB"
 // 474k payments, 43k Canadian contracts) with a 1GB limit: the idle server
 // holds 630 MiB, of which a 300 MiB Go heap, almost all of it the search
 // index over 499k contracts and payments; under 64 clients it peaked at
-// 1058 MiB. 768 MiB covers that heap, about 100 MiB of binary and runtime,
+// 1058 to 1326 MiB over three runs. 768 MiB covers that heap, about 100 MiB of binary and runtime,
 // and as much again for the requests in flight, on top of a buffer pool
 // filled to its limit. The index grows with the contracts and payments
 // stored, so a much larger catalog needs a larger margin.
