@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -85,6 +86,10 @@ type Options struct {
 	// by that directory's name and its path below it, and a file argument
 	// by its base name: the catalog never shows a local absolute path.
 	Root string
+	// Sources, when it has a path, gives that file's name and URL in the
+	// catalog (a descriptor's sources, for files downloaded to temporary
+	// paths); it wins over Root.
+	Sources map[string]mizan.SourceFile
 	// TempDir holds the spill file ("" for the system's).
 	TempDir string
 }
@@ -148,14 +153,15 @@ func sourceName(path string, args []string, root string) string {
 	return name
 }
 
-// ContentHash returns the content hash of a set of read files: the same
-// files (names and bytes) give the same hash.
-func ContentHash(files []ocds.FileInfo) string {
+// ContentHash returns the content hash of a set of read files, each named
+// by name (its catalog name): the same files (base names and bytes) give
+// the same hash.
+func ContentHash(files []ocds.FileInfo, name func(path string) string) string {
 	h := sha256.New()
 	h.Write([]byte("mizan-ocds-1\n"))
 	lines := make([]string, len(files))
 	for i, f := range files {
-		lines[i] = filepath.Base(f.Name) + " " + f.SHA256
+		lines[i] = path.Base(name(f.Name)) + " " + f.SHA256
 	}
 	sort.Strings(lines)
 	for _, l := range lines {
@@ -190,8 +196,25 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 	}
 	defer comp.Close()
 	sum := &Summary{Dataset: ds.ID, Status: status}
+	name := func(p string) string {
+		if n := opts.Sources[p].Name; n != "" {
+			return n
+		}
+		return sourceName(p, paths, opts.Root)
+	}
+	// Problems name files as the catalog does ("archive.zip!member.json"
+	// for a member), never by a local path.
+	public := strings.NewReplacer(func() []string {
+		var r []string
+		// Longest first: the replacer tries its pairs in order.
+		for _, f := range slices.SortedFunc(slices.Values(files), func(a, b string) int { return len(b) - len(a) }) {
+			r = append(r, f, name(f))
+		}
+		return r
+	}()...)
 	var problems []ocds.Problem
 	addProblem := func(p ocds.Problem) {
+		p.File, p.Message = public.Replace(p.File), public.Replace(p.Message)
 		sum.Problems++
 		if len(problems) < MaxStoredProblems {
 			problems = append(problems, p)
@@ -218,7 +241,7 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 		sum.Files = append(sum.Files, info)
 	}
 	_, sum.Releases = comp.Counts()
-	sum.ContentHash = ContentHash(sum.Files)
+	sum.ContentHash = ContentHash(sum.Files, name)
 	if !opts.Force {
 		hash, version, err := db.LatestContentHash(ctx, ds.ID)
 		if err != nil {
@@ -233,7 +256,7 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 	sources := make([]mizan.SourceFile, len(sum.Files))
 	sourceID := map[string]int{}
 	for i, f := range sum.Files {
-		sources[i] = mizan.SourceFile{ID: i + 1, Name: sourceName(f.Name, paths, opts.Root), SHA256: f.SHA256, Bytes: f.Bytes, Rows: int64(f.Releases)}
+		sources[i] = mizan.SourceFile{ID: i + 1, Name: name(f.Name), URL: opts.Sources[f.Name].URL, SHA256: f.SHA256, Bytes: f.Bytes, Rows: int64(f.Releases)}
 		sourceID[f.Name] = i + 1
 	}
 	dims := cloneDims(Dimensions)

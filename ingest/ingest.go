@@ -27,6 +27,9 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
+	if d.Kind == mizan.KindContracts {
+		return nil, mizan.FieldErrorf("kind", "%s lists OCDS files (kind contracts): read them with the contracts ingest (mizan ingest does), not as tables", d.ID)
+	}
 	status := opts.Status
 	switch status {
 	case "":

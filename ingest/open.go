@@ -34,6 +34,7 @@ type rawFile struct {
 	sha256 string
 	size   int64
 	open   func() (io.ReadCloser, error)
+	path   string // the file on local disk; "" for an embedded file
 }
 
 // input is one file, or one sheet of a workbook, an ingest reads.
@@ -118,18 +119,21 @@ func (l *locator) locate(ctx context.Context, s SourceSpec, name string) (*rawFi
 			return nil, err
 		}
 		rf.open = func() (io.ReadCloser, error) { return os.Open(p) }
+		rf.path = p
 	case l.d.dir != "" && s.Name != "" && fileExists(filepath.Join(l.d.dir, filepath.FromSlash(name))):
 		p := filepath.Join(l.d.dir, filepath.FromSlash(name))
 		if err := checkInside(l.d.dir, p, name); err != nil {
 			return nil, err
 		}
 		rf.open = func() (io.ReadCloser, error) { return os.Open(p) }
+		rf.path = p
 	case s.URL != "":
 		p, sum, n, err := l.download(ctx, s.URL, name)
 		if err != nil {
 			return nil, err
 		}
 		rf.open = func() (io.ReadCloser, error) { return os.Open(p) }
+		rf.path = p
 		rf.sha256, rf.size = sum, n
 	default:
 		where := []string{}

@@ -27,7 +27,7 @@ fi
 # Contracts: the Canadian OCDS releases (43,086, a 2014 draft schema); the
 # Manchester payments above are the payments side (frontend/e2e/contracts.e2e.ts).
 if [ -d "$shared/ocds-canada-buyandsell-2014" ]; then
-  "$bin" ingest --data "$data" --dataset canada-contracts-2014 "$shared/ocds-canada-buyandsell-2014" >/dev/null
+  "$bin" ingest --data "$data" --from "$shared/ocds-canada-buyandsell-2014" "$root/datasets/canada-contracts-2014.yaml" >/dev/null
 fi
 "$bin" serve --data "$data" --addr "127.0.0.1:$port" >"$log" 2>&1 &
 pid=$!

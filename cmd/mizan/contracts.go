@@ -12,6 +12,7 @@ import (
 
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/contracts"
+	"github.com/mizan-budget/mizan/ingest"
 	"github.com/mizan-budget/mizan/ocds"
 	"github.com/mizan-budget/mizan/store"
 )
@@ -53,6 +54,24 @@ func (m *Main) ingestContracts(ctx context.Context, db *store.DB, dataset string
 	}
 	printContractsSummary(m.Stdout, s)
 	return nil
+}
+
+// ingestContractsDescriptor ingests a descriptor of kind contracts: its
+// sources are OCDS files, located or downloaded and checked against their
+// sha256 like any descriptor's, then read by the contracts ingest.
+func ingestContractsDescriptor(ctx context.Context, db *store.DB, d *ingest.Descriptor, opts ingest.Options, force bool) (*contracts.Summary, error) {
+	files, cleanup, err := ingest.Fetch(ctx, d, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	paths := make([]string, len(files))
+	sources := map[string]mizan.SourceFile{}
+	for i, f := range files {
+		paths[i] = f.Path
+		sources[f.Path] = mizan.SourceFile{Name: f.Name, URL: f.URL}
+	}
+	return contracts.Ingest(ctx, db, paths, contracts.Options{Dataset: d.DatasetMeta(), Status: opts.Status, Force: force, Sources: sources})
 }
 
 func printContractsSummary(w io.Writer, s *contracts.Summary) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/contracts"
 	"github.com/mizan-budget/mizan/ingest"
 	"github.com/mizan-budget/mizan/store"
 )
@@ -58,6 +60,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		}
 	}
 	var summaries []*ingest.Summary
+	var contractSummaries []*contracts.Summary
 	for _, path := range fs.Args() {
 		d, err := ingest.Load(path)
 		if err != nil {
@@ -66,6 +69,18 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 		opts := ingest.Options{From: *from, Force: *force}
 		if *draft {
 			opts.Status = "draft"
+		}
+		if d.Kind == mizan.KindContracts {
+			s, err := ingestContractsDescriptor(ctx, db, d, opts, *force)
+			if err != nil {
+				return fmt.Errorf("ingest %s: %w", path, err)
+			}
+			if *asJSON {
+				contractSummaries = append(contractSummaries, s)
+			} else {
+				printContractsSummary(m.Stdout, s)
+			}
+			continue
 		}
 		var bar *progressBar
 		if !*asJSON && isTerminal(m.Stderr) {
@@ -85,10 +100,17 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(m.Stdout)
 		enc.SetIndent("", "  ")
-		if len(summaries) == 1 {
-			return enc.Encode(summaries[0])
+		var all []any
+		for _, s := range summaries {
+			all = append(all, s)
 		}
-		return enc.Encode(summaries)
+		for _, s := range contractSummaries {
+			all = append(all, s)
+		}
+		if len(all) == 1 {
+			return enc.Encode(all[0])
+		}
+		return enc.Encode(all)
 	}
 	return nil
 }

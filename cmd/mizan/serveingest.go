@@ -38,6 +38,13 @@ func (s serverIngester) Ingest(ctx context.Context, job rpc.IngestJob) (*rpc.Ing
 	if err != nil {
 		return nil, err
 	}
+	if d.Kind == mizan.KindContracts {
+		sum, err := ingestContractsDescriptor(ctx, s.db, d, ingest.Options{Status: status, HTTPClient: noDownloads}, job.Force)
+		if err != nil {
+			return nil, err
+		}
+		return &rpc.IngestResult{Dataset: sum.Dataset, Version: sum.Version, NoOp: sum.NoOp, Status: sum.Status, Summary: sum}, nil
+	}
 	sum, err := ingest.Ingest(ctx, s.db, d, ingest.Options{Status: status, Force: job.Force, HTTPClient: noDownloads})
 	if err != nil {
 		return nil, err
