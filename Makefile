@@ -9,7 +9,7 @@ ADDR     ?= 127.0.0.1:8080
 
 include gen.mk
 
-.PHONY: all run build frontend test test-go test-frontend e2e lint ci bench load fmt clean
+.PHONY: all run build frontend test test-go test-frontend e2e lint ci bench load crash fmt clean
 
 all: build
 
@@ -55,6 +55,10 @@ bench: build
 ## load: the load test at full size: 64 clients for 60 s on the demo, a generated 10M-row budget and the shared real data; prints a table per request kind
 load:
 	MIZAN_LOAD_FULL=1 $(GOTEST) -run '^TestLoad$$' -count=1 -v -timeout 60m ./loadtest
+
+## crash: 20 ingests of a 1M-row file killed with SIGKILL at random points, then killed backups and restores (CI runs 3 kills of 30k rows)
+crash:
+	MIZAN_CRASH_KILLS=$${MIZAN_CRASH_KILLS:-20} MIZAN_CRASH_ROWS=$${MIZAN_CRASH_ROWS:-1000000} $(GOTEST) -count=1 -run 'Crash|Signal|SIGTERM' -v -timeout 90m ./hardening/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go' | grep -v '^gen/')

@@ -87,19 +87,22 @@ func Restore(ctx context.Context, dir, dataDir string, opts RestoreOptions) (*Ma
 	if err != nil {
 		return nil, err
 	}
+	// Closing checkpointed the restored database: it is one file, moved into
+	// place in one rename.
+	if _, err := os.Stat(filepath.Join(tmp, store.FileName+".wal")); err == nil {
+		return nil, fmt.Errorf("the restored database still has a write-ahead log after closing")
+	}
 	if existing {
-		for _, p := range []string{target, target + ".wal"} {
+		// The old log first, then the old file: the data directory never
+		// holds a log without the database it belongs to.
+		for _, p := range []string{target + ".wal", target} {
 			if err := os.Rename(p, p+PreRestoreSuffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return nil, fmt.Errorf("move the old database aside: %w", err)
 			}
 		}
 	}
-	// The write-ahead log first (there is none after a clean close), then the
-	// database: a database file never meets a log that is not its own.
-	for _, name := range []string{store.FileName + ".wal", store.FileName} {
-		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dataDir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("move the restored database into place: %w", err)
-		}
+	if err := os.Rename(filepath.Join(tmp, store.FileName), target); err != nil {
+		return nil, fmt.Errorf("move the restored database into place: %w", err)
 	}
 	if err := syncDir(dataDir); err != nil {
 		return nil, err

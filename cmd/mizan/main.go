@@ -23,7 +23,12 @@ func main() {
 	defer stop()
 	m := NewMain(os.Stdout, os.Stderr)
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
-		if !errors.Is(err, errUsage) {
+		switch {
+		case ctx.Err() != nil:
+			// SIGTERM or SIGINT: the command's transaction was rolled back
+			// (ingest, restore) or its temporary files removed (backup).
+			fmt.Fprintln(os.Stderr, "mizan: interrupted; the work in progress was rolled back and nothing of it was stored:", err)
+		case !errors.Is(err, errUsage):
 			fmt.Fprintln(os.Stderr, "mizan:", err)
 		}
 		os.Exit(exitCode(err))
