@@ -219,30 +219,15 @@ func restoreTable(ctx context.Context, conn *sql.Conn, dir string, t *Table) err
 			return fmt.Errorf("create: %w", err)
 		}
 	}
-	// A facts table's year partitions are loaded into a staging table and
-	// copied in row_id order: the restored table is laid out as the ingest
-	// wrote it, which keeps row-id paging as fast as it was.
-	into := t.Name
-	sorted := t.Role == RoleFacts && len(t.Files) > 1 && slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Name == store.ColRow })
-	if sorted {
-		into = "mizan_restore_stage"
-		if _, err := conn.ExecContext(ctx, createTable(into, t.Columns)); err != nil {
-			return fmt.Errorf("create staging table: %w", err)
-		}
-	}
+	// A facts table comes back clustered by year (its partitions in order):
+	// every query orders its results totally, so answers are the same as
+	// before, and year filters, the most common, skip more. Sorting it back
+	// into row_id order would cost a second copy and a sort of the whole
+	// table for no difference in any answer.
 	list := strings.Join(names, ", ")
 	for _, f := range t.Files {
-		if err := insertParquet(ctx, conn, filepath.Join(dir, filepath.FromSlash(f.Path)), into, list); err != nil {
+		if err := insertParquet(ctx, conn, filepath.Join(dir, filepath.FromSlash(f.Path)), t.Name, list); err != nil {
 			return fmt.Errorf("load %s: %w", f.Path, err)
-		}
-	}
-	if sorted {
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s ORDER BY %s`,
-			store.Quote(t.Name), list, list, into, store.Quote(store.ColRow))); err != nil {
-			return fmt.Errorf("copy in row order: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, "DROP TABLE "+into); err != nil {
-			return err
 		}
 	}
 	var n int64

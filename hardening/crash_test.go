@@ -115,6 +115,7 @@ func TestCrashDuringIngest(t *testing.T) {
 	parent := t.TempDir()
 	complete := filepath.Join(parent, "complete")
 	_, full = timed(t, "backup", "--data", data, complete)
+	t.Logf("a full backup of %d versions took %s", len(committed), full.Round(time.Millisecond))
 	for i := 0; i < min(kills, 5); i++ {
 		dir := filepath.Join(parent, "killed")
 		delay := time.Duration(rng.Int64N(int64(full) + 1))
@@ -134,6 +135,7 @@ func TestCrashDuringIngest(t *testing.T) {
 
 	// Restores killed at random points leave no database.
 	_, full = timed(t, "restore", "--data", t.TempDir(), complete)
+	t.Logf("a full restore took %s", full.Round(time.Millisecond))
 	for i := 0; i < min(kills, 5); i++ {
 		target := t.TempDir()
 		delay := time.Duration(rng.Int64N(int64(full) + 1))
