@@ -122,25 +122,26 @@ export function App() {
           </ul>
         </nav>
         <div class="prefs">
+          {/* The visible text is part of the accessible name (WCAG 2.5.3,
+              label in name): a speech user says what they see. */}
           <button
             type="button"
             class="lang-switch"
-            lang={s.lang === 'ar' ? 'en' : 'ar'}
-            aria-label={t('switchLangLabel')}
             data-testid="lang-switch"
             onClick={() => setState({ lang: s.lang === 'ar' ? 'en' : 'ar' })}
           >
-            {t('switchLang')}
+            <span class="sr-only">{t('switchLangLabel')}: </span>
+            <span lang={s.lang === 'ar' ? 'en' : 'ar'}>{t('switchLang')}</span>
           </button>
           <button
             type="button"
             class="digits-switch"
             aria-pressed={s.digits === 'arab'}
-            aria-label={t('digitsLabel')}
             title={t('digitsLabel')}
             data-testid="digits-switch"
             onClick={() => setState({ digits: s.digits === 'arab' ? 'latn' : 'arab' })}
           >
+            <span class="sr-only">{t('digitsLabel')}: </span>
             {t('digitsArabic')}
           </button>
         </div>
