@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/mizan-budget/mizan"
@@ -142,41 +140,23 @@ func (c *computation) details(ctx context.Context, conn *sql.Conn, fs []Flag) er
 	return nil
 }
 
-// storeKeys copies the evidence keys into a temporary table through Arrow.
+// storeKeys copies the evidence keys into a temporary table with an
+// appender (Go calling DuckDB only: no callbacks into Go, which would
+// block if Compute ever ran during package initialisation).
 func (c *computation) storeKeys(ctx context.Context, conn *sql.Conn, keys []*Evidence) error {
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "rec", Type: arrow.PrimitiveTypes.Int64},
-		{Name: "sub", Type: arrow.PrimitiveTypes.Int32},
-		{Name: "kind", Type: arrow.BinaryTypes.String},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	for _, e := range keys {
-		b.Field(0).(*array.Int64Builder).Append(e.key.rec)
-		b.Field(1).(*array.Int32Builder).Append(e.key.sub)
-		b.Field(2).(*array.StringBuilder).Append(e.key.kind)
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	rdr, err := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
-	if err != nil {
+	if _, err := conn.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+keysTable+" (rec BIGINT, sub INTEGER, kind VARCHAR)"); err != nil {
 		return err
 	}
-	defer rdr.Release()
 	return store.RawConn(ctx, conn, func(dc driver.Conn) error {
-		ar, err := duckdb.NewArrowFromConn(dc)
+		a, err := duckdb.NewAppenderFromConn(dc, "", keysTable)
 		if err != nil {
 			return err
 		}
-		release, err := ar.RegisterView(rdr, "flags_keys_view")
-		if err != nil {
-			return err
+		for _, e := range keys {
+			if err := a.AppendRow(e.key.rec, e.key.sub, e.key.kind); err != nil {
+				return errors.Join(err, a.Close())
+			}
 		}
-		defer release()
-		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE "+keysTable+" AS SELECT * FROM flags_keys_view", nil); err != nil {
-			return err
-		}
-		_, err = dc.(driver.ExecerContext).ExecContext(ctx, "DROP VIEW flags_keys_view", nil)
-		return err
+		return a.Close()
 	})
 }
