@@ -190,6 +190,19 @@ func (b *blockingWriter) Write(p []byte) (int, error) {
 // TestFullQueueAnswersResourceExhausted holds the only query slot with an
 // export and checks that another query waits its turn, then fails with
 // ResourceExhausted, and that the slot serves again once free.
+// A call to a service this server does not have is Unimplemented, not
+// the dashboard's 405.
+func TestUnknownServiceWithDashboard(t *testing.T) {
+	e := newEnv(t, func(o *rpc.Options) { o.Dashboard = okPage })
+	resp := get(t, http.MethodPost, e.url+"/mizan.v1.NoSuchService/Call", "{}", map[string]string{"Content-Type": "application/json"})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST to an unknown service: HTTP %d, want 404", resp.StatusCode)
+	}
+	if resp := get(t, http.MethodGet, e.url+"/", "", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /: HTTP %d, want 200", resp.StatusCode)
+	}
+}
+
 func TestFullQueueAnswersResourceExhausted(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	e := newEnv(t, func(o *rpc.Options) {

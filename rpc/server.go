@@ -164,7 +164,7 @@ func NewServer(opts Options) (*Server, error) {
 		s.mux.Handle(MetricsPath, m)
 	}
 	if opts.Dashboard != nil {
-		dash := opts.Dashboard
+		dash := rpcNotFound(opts.Dashboard)
 		if limiter != nil {
 			dash = limiter.limitHTTP(dash)
 		}
@@ -172,6 +172,19 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	s.handler = securityHeaders(opts.FrameAncestors, s.mux)
 	return s, nil
+}
+
+// rpcNotFound answers 404 to a POST the dashboard would refuse with 405:
+// every POST is a call to some service, and for one this server does not
+// have, Connect and gRPC clients turn a 404 into Unimplemented.
+func rpcNotFound(dash http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			http.NotFound(w, r)
+			return
+		}
+		dash.ServeHTTP(w, r)
+	})
 }
 
 // ServeHTTP implements http.Handler.
