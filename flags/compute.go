@@ -225,11 +225,10 @@ func evProcess(a string) string {
 
 // evTx selects a money record (alias a, of txTable) as evidence columns:
 // its key travels in the source and row columns, and details fills in its
-// texts and provenance once every flag is read. join is for rules that
-// need the record's details in SQL; none does today.
-func (c *computation) evTx(_ *query, a string) (cols, join string) {
+// texts and provenance once every flag is read.
+func evTx(a string) string {
 	return fmt.Sprintf(`%[1]s.ekind, CAST(NULL AS VARCHAR), %[1]s.eid, CAST(NULL AS VARCHAR), CAST(%[1]s.d AS VARCHAR), CAST(%[1]s.amount AS VARCHAR),
-	%[1]s.currency, %[1]s.sub, CAST(NULL AS VARCHAR), %[1]s.rec`, a), ""
+	%[1]s.currency, %[1]s.sub, CAST(NULL AS VARCHAR), %[1]s.rec`, a)
 }
 
 // facts is the quoted facts table of a payments version.

@@ -1,7 +1,9 @@
 package flags
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mizan-budget/mizan"
 )
 
 // fx is one hand-written contracting process of the fixture.
@@ -420,5 +424,14 @@ func TestPaymentFixtures(t *testing.T) {
 	}
 	if len(got[YearEndSpike]) != 0 {
 		t.Errorf("year end with December: %+v", got[YearEndSpike])
+	}
+
+	// A budget dataset has no red flags: the error says so.
+	budget := strings.NewReplacer("id: pay-fixture", "id: budget-fixture", "kind: payments", "kind: budget").Replace(paymentsDescriptor)
+	ingestDescriptor(t, db, budget, fstest.MapFS{"payments.csv": {Data: []byte(paymentFixture())}})
+	_, err := NewService(db).List(context.Background(), Query{Dataset: "budget-fixture"})
+	var me *mizan.Error
+	if !errors.As(err, &me) || me.Code != mizan.ECONFLICT || me.Field != "dataset" {
+		t.Errorf("flags of a budget dataset: %v", err)
 	}
 }

@@ -130,14 +130,14 @@ ORDER BY f.gkey, ev.rk`, ds, ver, inc, q.str(pctNum(c.p.AmendmentIncrease)), Max
 
 func aboveEstimate(c *computation, q *query) {
 	over := q.arg(ppm(c.p.AboveEstimate))
-	cols, join := c.evTx(q, "t")
+	cols := evTx("t")
 	q.w(`WITH %s,
 f AS (SELECT * FROM p WHERE tender_amount > 0 AND amount IS NOT NULL AND currency = tender_currency
 	AND amount * 1000000 > tender_amount * (1000000 + %s)),
 ev AS (SELECT process_id AS gkey, 0 AS rk, %s FROM f
 	UNION ALL
 	SELECT t.rec, row_number() OVER (PARTITION BY t.rec ORDER BY t.amount DESC, t.sub), %s
-	FROM %s t %s WHERE t.rec IN (SELECT process_id FROM f)),
+	FROM %s t WHERE t.rec IN (SELECT process_id FROM f)),
 w AS (SELECT rec, arg_max(supplier, amount) AS supplier FROM %s WHERE rec IN (SELECT process_id FROM f) GROUP BY rec)
 SELECT f.process_id, f.process_id, f.ocid, f.buyer_entity, w.supplier, f.year, CAST(f.amount - f.tender_amount AS VARCHAR), f.currency,
 	CAST(f.amount AS DOUBLE) / CAST(f.tender_amount AS DOUBLE) - 1, NULL,
@@ -146,7 +146,7 @@ SELECT f.process_id, f.process_id, f.ocid, f.buyer_entity, w.supplier, f.year, C
 	ev.* EXCLUDE (gkey, rk)
 FROM f JOIN ev ON ev.gkey = f.process_id LEFT JOIN w ON w.rec = f.process_id
 WHERE ev.rk < %d
-ORDER BY f.process_id, ev.rk`, processes(c, q), over, evProcess("f"), cols, txTable, join, txTable, q.str(pctNum(c.p.AboveEstimate)), MaxEvidence)
+ORDER BY f.process_id, ev.rk`, processes(c, q), over, evProcess("f"), cols, txTable, txTable, q.str(pctNum(c.p.AboveEstimate)), MaxEvidence)
 }
 
 // thresholds is the CTE of split_purchase thresholds per currency.
@@ -176,7 +176,7 @@ func splitPurchase(c *computation, q *query) {
 	}
 	thr := c.thresholds(q)
 	win := q.arg(c.p.SplitWindowDays)
-	cols, join := c.evTx(q, "ev")
+	cols := evTx("ev")
 	q.w(`WITH %s,
 near AS (SELECT t.*, coalesce(thr.lim, %s) AS lim FROM %s t LEFT JOIN thr ON thr.currency = t.currency
 	WHERE t.buyer IS NOT NULL AND t.supplier IS NOT NULL AND t.d IS NOT NULL),
@@ -195,12 +195,13 @@ SELECT f.gkey, -1, NULL, f.buyer, f.supplier, year(f.first), CAST(f.total AS VAR
 	CAST(f.n AS VARCHAR), CAST(f.total AS VARCHAR), CAST(f.lim AS VARCHAR), CAST(CAST(f.lim * %s / 1000000 AS %s) AS VARCHAR),
 	CAST(f.first AS VARCHAR), CAST(f.last AS VARCHAR), CAST(date_diff('day', f.first, f.last) AS VARCHAR), CAST(%s AS VARCHAR),
 	%s
-FROM f JOIN (SELECT * FROM ev WHERE rk <= %d) ev ON ev.gkey = f.gkey %s
-ORDER BY f.gkey, ev.rk`, thr, def, txTable, q.arg(ppm(c.p.SplitMargin)), win, q.arg(ppm(c.p.SplitMargin)), c.shown(), win, cols, MaxEvidence, join)
+FROM f JOIN ev ON ev.gkey = f.gkey
+WHERE ev.rk <= %d
+ORDER BY f.gkey, ev.rk`, thr, def, txTable, q.arg(ppm(c.p.SplitMargin)), win, q.arg(ppm(c.p.SplitMargin)), c.shown(), win, cols, MaxEvidence)
 }
 
 func supplierConcentration(c *computation, q *query) {
-	cols, join := c.evTx(q, "t")
+	cols := evTx("t")
 	q.w(`WITH s AS (SELECT buyer, year(d) AS yr, currency, supplier, sum(amount) AS amt, count(*) AS n FROM %[1]s
 	WHERE buyer IS NOT NULL AND supplier IS NOT NULL AND d IS NOT NULL AND amount > 0 GROUP BY ALL),
 s2 AS (SELECT *, sum(amt) OVER w AS total, sum(n) OVER w AS nn, count(*) OVER w AS ns,
@@ -219,16 +220,17 @@ SELECT f.gkey, -1, NULL, f.buyer, f.top, f.yr, CAST(f.topamt AS VARCHAR), f.curr
 	CAST(round(f.hhi, 1) AS VARCHAR), %[5]s, CAST(f.suppliers AS VARCHAR), CAST(f.n AS VARCHAR), CAST(f.total AS VARCHAR), CAST(f.topamt AS VARCHAR),
 	CAST(round(100 * CAST(f.topamt AS DOUBLE) / CAST(f.total AS DOUBLE), 1) AS VARCHAR),
 	%[6]s
-FROM f JOIN r ON r.gkey = f.gkey JOIN (SELECT * FROM t WHERE rk <= %[7]d) t ON t.gkey = f.gkey %[8]s
+FROM f JOIN r ON r.gkey = f.gkey JOIN t ON t.gkey = f.gkey
+WHERE t.rk <= %[7]d
 ORDER BY f.gkey, t.rk`, txTable, q.arg(c.p.ConcentrationMinRecords), q.arg(c.p.ConcentrationMinSuppliers), q.arg(c.p.ConcentrationHHI),
-		q.str(num(c.p.ConcentrationHHI)), cols, MaxEvidence, join)
+		q.str(num(c.p.ConcentrationHHI)), cols, MaxEvidence)
 }
 
 func newSupplierLargeAward(c *computation, q *query) {
 	// quantile_disc needs a constant: the validated float is written as a
 	// literal, never text from a request.
 	quant := fmt.Sprintf("%g", c.p.NewSupplierQuantile)
-	cols, join := c.evTx(q, "t")
+	cols := evTx("t")
 	q.w(`WITH fs AS (SELECT supplier, min(d) AS fd FROM %[1]s WHERE supplier IS NOT NULL AND d IS NOT NULL GROUP BY 1),
 d0 AS (SELECT min(d) AS d0 FROM %[1]s WHERE d IS NOT NULL),
 qb AS (SELECT buyer, currency, quantile_disc(amount, %[2]s) AS qv, count(*) AS n FROM %[1]s WHERE buyer IS NOT NULL GROUP BY ALL HAVING count(*) >= %[3]s),
@@ -240,12 +242,12 @@ SELECT t.rec, t.rec, NULL, t.buyer, t.supplier, year(t.d), CAST(t.amount AS VARC
 	CAST(t.d AS VARCHAR), CAST(t.qv AS VARCHAR), %[5]s, CAST(t.bn AS VARCHAR),
 	CAST(round(CAST(t.amount AS DOUBLE) / CAST(t.qv AS DOUBLE), 2) AS VARCHAR), CAST(t.d0 AS VARCHAR),
 	%[6]s
-FROM (SELECT * FROM cand WHERE rk = 1) t %[7]s
-ORDER BY t.rec, t.supplier`, txTable, quant, q.arg(c.p.NewSupplierMinBuyerRecords), q.arg(c.p.NewSupplierWarmupDays), q.str(num(c.p.NewSupplierQuantile)), cols, join)
+FROM cand t WHERE t.rk = 1
+ORDER BY t.rec, t.supplier`, txTable, quant, q.arg(c.p.NewSupplierMinBuyerRecords), q.arg(c.p.NewSupplierWarmupDays), q.str(num(c.p.NewSupplierQuantile)), cols)
 }
 
 func duplicatePayment(c *computation, q *query) {
-	cols, join := c.evTx(q, "ev")
+	cols := evTx("ev")
 	q.w(`WITH g AS (SELECT buyer, supplier, d, amount, currency, count(*) AS n, list(rec) AS recs, count(DISTINCT eid) AS txns FROM %[1]s
 	WHERE supplier IS NOT NULL AND d IS NOT NULL AND amount >= %[2]s GROUP BY ALL HAVING count(*) >= 2),
 f AS (SELECT *, row_number() OVER (ORDER BY d, buyer, supplier, amount, currency) AS gkey FROM g),
@@ -254,13 +256,14 @@ ev AS (SELECT f.gkey, t.*, row_number() OVER (PARTITION BY f.gkey ORDER BY t.rec
 SELECT f.gkey, -1, NULL, f.buyer, f.supplier, year(f.d), CAST(f.amount * (f.n - 1) AS VARCHAR), f.currency, CAST(f.n - 1 AS DOUBLE), f.recs,
 	CAST(f.n AS VARCHAR), CAST(f.amount AS VARCHAR), CAST(f.d AS VARCHAR), CAST(f.txns AS VARCHAR),
 	%[3]s
-FROM f JOIN (SELECT * FROM ev WHERE rk <= %[4]d) ev ON ev.gkey = f.gkey %[5]s
-ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), cols, MaxEvidence, join)
+FROM f JOIN ev ON ev.gkey = f.gkey
+WHERE ev.rk <= %[4]d
+ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), cols, MaxEvidence)
 }
 
 func roundAmount(c *computation, q *query) {
 	unit, minAmt := c.dec(q, c.p.RoundUnit), c.dec(q, c.p.RoundMinAmount)
-	cols, join := c.evTx(q, "ev")
+	cols := evTx("ev")
 	q.w(`WITH x AS (SELECT *, amount %% %[2]s = 0 AS rnd FROM %[1]s WHERE amount >= %[3]s),
 base AS (SELECT currency, CAST(count(*) FILTER (WHERE rnd) AS DOUBLE) / count(*) AS p FROM x GROUP BY 1),
 s AS (SELECT supplier, currency, count(*) AS n, count(*) FILTER (WHERE rnd) AS k, coalesce(sum(amount) FILTER (WHERE rnd), 0) AS amt,
@@ -277,13 +280,14 @@ SELECT f.gkey, -1, NULL, CASE WHEN f.nb = 1 THEN f.b END, f.supplier, NULL, CAST
 	CAST(f.k AS VARCHAR), CAST(f.n AS VARCHAR), CAST(round(100.0 * f.k / f.n, 1) AS VARCHAR), CAST(round(100 * f.p, 2) AS VARCHAR),
 	CAST(round(f.z, 1) AS VARCHAR), CAST(%[2]s AS VARCHAR), CAST(%[3]s AS VARCHAR),
 	%[8]s
-FROM f JOIN (SELECT * FROM ev WHERE rk <= %[7]d) ev ON ev.gkey = f.gkey %[9]s
-ORDER BY f.gkey, ev.rk`, txTable, unit, minAmt, q.arg(c.p.RoundMinPayments), q.arg(ppm(c.p.RoundMinShare)), q.arg(c.p.RoundMinZ), MaxEvidence, cols, join)
+FROM f JOIN ev ON ev.gkey = f.gkey
+WHERE ev.rk <= %[7]d
+ORDER BY f.gkey, ev.rk`, txTable, unit, minAmt, q.arg(c.p.RoundMinPayments), q.arg(ppm(c.p.RoundMinShare)), q.arg(c.p.RoundMinZ), MaxEvidence, cols)
 }
 
 func yearEndSpike(c *computation, q *query) {
 	m := q.arg(c.fyEnd)
-	cols, join := c.evTx(q, "ev")
+	cols := evTx("ev")
 	q.w(`WITH cov AS (SELECT min(date_trunc('month', d)) AS m0, max(date_trunc('month', d)) AS m1 FROM %[1]s WHERE d IS NOT NULL),
 t AS (SELECT *, year(d) + CASE WHEN month(d) > %[2]s THEN 1 ELSE 0 END AS fy, month(d) = %[2]s AS last FROM %[1]s
 	WHERE buyer IS NOT NULL AND d IS NOT NULL),
@@ -302,8 +306,9 @@ SELECT f.gkey, -1, NULL, f.buyer, NULL, f.fy, CAST(f.lastamt AS VARCHAR), f.curr
 	CAST(CAST(f.rest / 11 AS %[5]s) AS VARCHAR), CAST(round(11 * CAST(f.lastamt AS DOUBLE) / CAST(f.rest AS DOUBLE), 2) AS VARCHAR), %[6]s,
 	CAST(f.n AS VARCHAR),
 	%[8]s
-FROM f JOIN (SELECT * FROM ev WHERE rk <= %[7]d) ev ON ev.gkey = f.gkey %[9]s
-ORDER BY f.gkey, ev.rk`, txTable, m, q.arg(c.p.YearEndMinRecords), q.arg(ppm(c.p.YearEndRatio)), c.shown(), q.str(num(c.p.YearEndRatio)), MaxEvidence, cols, join)
+FROM f JOIN ev ON ev.gkey = f.gkey
+WHERE ev.rk <= %[7]d
+ORDER BY f.gkey, ev.rk`, txTable, m, q.arg(c.p.YearEndMinRecords), q.arg(ppm(c.p.YearEndRatio)), c.shown(), q.str(num(c.p.YearEndRatio)), MaxEvidence, cols)
 }
 
 // pctNum formats a fraction as a percentage number without the sign.

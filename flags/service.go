@@ -93,9 +93,10 @@ func (s *Service) List(ctx context.Context, q Query) (*Result, error) {
 
 // ByRecord returns the flag codes per record (process_id for contracts, the
 // fact row for payments) of a version, with the default parameters, for
-// search filters and badges. version 0 is the latest published version.
+// search filters and badges. version 0 is the latest published version; a
+// version number may name a draft.
 func (s *Service) ByRecord(ctx context.Context, dataset string, version int) (map[int64][]string, error) {
-	ds, v, err := s.resolve(ctx, dataset, version, true)
+	ds, v, err := s.resolve(ctx, dataset, version, version != 0)
 	if err != nil {
 		return nil, err
 	}
