@@ -46,9 +46,9 @@ func processes(c *computation, q *query) string {
 	return fmt.Sprintf("p AS (SELECT * FROM contract_processes WHERE dataset_id = %s AND version = %s)", q.arg(c.ds.ID), q.arg(c.v.Number))
 }
 
-// winners is the CTE of each process's supplier: the one of its largest
-// award or contract.
-const winners = "win AS (SELECT rec, arg_max(supplier, amount) AS supplier FROM " + txTable + " GROUP BY rec)"
+// winners is the CTE of the supplier of each flagged process (CTE f): the
+// one of its largest award or contract.
+const winners = "win AS (SELECT rec, arg_max(supplier, amount) AS supplier FROM " + txTable + " WHERE rec IN (SELECT process_id FROM f) GROUP BY rec)"
 
 // dec renders a decimal parameter as a placeholder cast to the money type.
 func (c *computation) dec(q *query, s string) string {
@@ -56,12 +56,11 @@ func (c *computation) dec(q *query, s string) string {
 }
 
 func singleBidder(c *computation, q *query) {
-	q.w(`WITH %s, %s
+	q.w(`WITH %s, f AS (SELECT * FROM p WHERE competitive AND tenderers = 1), %s
 SELECT p.process_id, p.process_id, p.ocid, p.buyer_entity, win.supplier, p.year, CAST(p.amount AS VARCHAR), p.currency, CAST(1 AS DOUBLE), NULL,
 	CAST(p.tenderers AS VARCHAR), coalesce(p.method, ''), coalesce(p.method_details, ''),
 	%s
-FROM p LEFT JOIN win ON win.rec = p.process_id
-WHERE p.competitive AND p.tenderers = 1
+FROM f p LEFT JOIN win ON win.rec = p.process_id
 ORDER BY 1`, processes(c, q), winners, evProcess("p"))
 }
 
@@ -91,15 +90,15 @@ ORDER BY f.gkey, ev.rk`, processes(c, q), q.arg(c.p.NonCompetitiveMinProcesses),
 
 func shortTender(c *computation, q *query) {
 	days := q.arg(c.p.ShortTenderDays)
-	q.w(`WITH %s, %s
+	q.w(`WITH %s,
+f AS (SELECT *, date_diff('day', tender_start, tender_end) AS dd FROM p WHERE competitive IS DISTINCT FROM false AND date_diff('day', tender_start, tender_end) BETWEEN 0 AND %s - 1), %s
 SELECT p.process_id, p.process_id, p.ocid, p.buyer_entity, win.supplier, p.year,
 	CAST(coalesce(p.amount, p.tender_amount) AS VARCHAR), CASE WHEN p.amount IS NOT NULL THEN p.currency ELSE p.tender_currency END,
 	CAST(%s - p.dd AS DOUBLE) / %s, NULL,
 	CAST(p.dd AS VARCHAR), CAST(%s AS VARCHAR), CAST(p.tender_start AS VARCHAR), CAST(p.tender_end AS VARCHAR), coalesce(p.method, ''),
 	%s
-FROM (SELECT *, date_diff('day', tender_start, tender_end) AS dd FROM p) p LEFT JOIN win ON win.rec = p.process_id
-WHERE p.competitive IS DISTINCT FROM false AND p.dd >= 0 AND p.dd < %s
-ORDER BY 1`, processes(c, q), winners, days, days, days, evProcess("p"), days)
+FROM f p LEFT JOIN win ON win.rec = p.process_id
+ORDER BY 1`, processes(c, q), days, winners, days, days, days, evProcess("p"))
 }
 
 func amendmentIncrease(c *computation, q *query) {
@@ -204,15 +203,15 @@ func supplierConcentration(c *computation, q *query) {
 	cols := evTx("t")
 	q.w(`WITH s AS (SELECT buyer, year(d) AS yr, currency, supplier, sum(amount) AS amt, count(*) AS n FROM %[1]s
 	WHERE buyer IS NOT NULL AND supplier IS NOT NULL AND d IS NOT NULL AND amount > 0 GROUP BY ALL),
-s2 AS (SELECT *, sum(amt) OVER w AS total, sum(n) OVER w AS nn, count(*) OVER w AS ns,
-		row_number() OVER (PARTITION BY buyer, yr, currency ORDER BY amt DESC, supplier) AS rk
-	FROM s WINDOW w AS (PARTITION BY buyer, yr, currency)),
-b AS (SELECT buyer, yr, currency, any_value(total) AS total, any_value(nn) AS n, any_value(ns) AS suppliers,
-		sum(power(100 * CAST(amt AS DOUBLE) / CAST(total AS DOUBLE), 2)) AS hhi,
-		max(supplier) FILTER (WHERE rk = 1) AS top, max(amt) FILTER (WHERE rk = 1) AS topamt
-	FROM s2 GROUP BY ALL),
-f AS (SELECT *, row_number() OVER (ORDER BY buyer, yr, currency) AS gkey FROM b
-	WHERE n >= %[2]s AND suppliers >= %[3]s AND hhi > %[4]s),
+b AS (SELECT buyer, yr, currency, sum(amt) AS total, sum(n) AS n, count(*) AS suppliers,
+		10000 * sum(power(CAST(amt AS DOUBLE), 2)) / power(sum(CAST(amt AS DOUBLE)), 2) AS hhi
+	FROM s GROUP BY ALL),
+f0 AS (SELECT * FROM b WHERE n >= %[2]s AND suppliers >= %[3]s AND hhi > %[4]s),
+top AS (SELECT s.buyer, s.yr, s.currency, s.supplier AS top, s.amt AS topamt,
+		row_number() OVER (PARTITION BY s.buyer, s.yr, s.currency ORDER BY s.amt DESC, s.supplier) AS rk
+	FROM s JOIN f0 ON f0.buyer = s.buyer AND f0.yr = s.yr AND f0.currency = s.currency),
+f AS (SELECT f0.*, top.top, top.topamt, row_number() OVER (ORDER BY f0.buyer, f0.yr, f0.currency) AS gkey
+	FROM f0 JOIN top ON top.buyer = f0.buyer AND top.yr = f0.yr AND top.currency = f0.currency AND top.rk = 1),
 t AS (SELECT f.gkey, x.*, row_number() OVER (PARTITION BY f.gkey ORDER BY x.amount DESC, x.rec, x.sub) AS rk
 	FROM f JOIN %[1]s x ON x.buyer = f.buyer AND year(x.d) = f.yr AND x.currency = f.currency AND x.supplier = f.top AND x.amount > 0),
 r AS (SELECT gkey, list(DISTINCT rec) AS recs FROM t GROUP BY gkey)
