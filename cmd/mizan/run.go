@@ -55,6 +55,8 @@ Commands:
   datasets   list datasets, versions, row counts and sources
   publish    publish a draft version (locally, or on a server with --server)
   token      create, list and revoke API tokens
+  backup     write the whole database as Parquet plus a manifest
+  restore    rebuild a database from a backup
   generate   write a synthetic dataset (CSV + descriptor)
   version    print the version
 
@@ -80,6 +82,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.publish(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "backup":
+		return m.backup(ctx, rest)
+	case "restore":
+		return m.restore(ctx, rest)
 	case "generate":
 		return m.generate(ctx, rest)
 	case "version", "--version", "-version":
