@@ -37,7 +37,7 @@ var currencyField = field{Ref: mizan.DimCurrency, Dim: mizan.DimCurrency, Column
 // (one per currency when currencies are mixed) and then PageSize and Offset
 // do not apply.
 func (s *Service) Aggregate(ctx context.Context, q mizan.AggregateQuery) (*mizan.AggregateResult, error) {
-	ctx, done, err := s.begin(ctx, true)
+	ctx, done, err := s.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}

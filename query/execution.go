@@ -34,7 +34,7 @@ var executionOrders = map[string]OrderBy{
 // "executed" and drilldown references may be given. With mixed currencies,
 // currency joins the drilldown and the Summary is left empty.
 func (s *Service) Execution(ctx context.Context, q mizan.ExecutionQuery) (*mizan.ExecutionResult, error) {
-	ctx, done, err := s.begin(ctx, true)
+	ctx, done, err := s.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}

@@ -77,7 +77,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, w io.Writer) er
 	if (req.Aggregate == nil) == (req.Facts == nil) {
 		return mizan.FieldErrorf("query", "an export needs exactly one of an aggregate or a facts query")
 	}
-	ctx, done, err := s.begin(ctx, false)
+	ctx, done, err := s.begin(ctx, true)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func (s *Service) resolveFacts(ctx context.Context, q mizan.FactsQuery) (*factsR
 // amount and provenance (source file, sha256, sheet and row), in a stable
 // order: the requested columns, then row id.
 func (s *Service) Facts(ctx context.Context, q mizan.FactsQuery) (*mizan.FactsResult, error) {
-	ctx, done, err := s.begin(ctx, true)
+	ctx, done, err := s.begin(ctx, false)
 	if err != nil {
 		return nil, err
 	}

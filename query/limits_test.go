@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -60,5 +61,28 @@ func TestServerBusy(t *testing.T) {
 	release()
 	if _, err := svc.Aggregate(context.Background(), mizan.AggregateQuery{Dataset: "budget"}); err != nil {
 		t.Errorf("after release: %v", err)
+	}
+}
+
+// Exports have slots of their own: a long export cannot leave the quick
+// queries waiting, and exports beyond their slots are refused as busy.
+func TestExportSlotsApart(t *testing.T) {
+	f := newFixture(t)
+	svc := NewService(f.db, f.eng, Options{MaxConcurrent: 4, QueueWait: 10 * time.Millisecond})
+	if svc.opts.MaxConcurrentExports != 1 {
+		t.Fatalf("export slots = %d, want 1 (a quarter of 4)", svc.opts.MaxConcurrentExports)
+	}
+	release, err := svc.exp.acquire(context.Background()) // an export running
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if _, err := svc.Aggregate(context.Background(), mizan.AggregateQuery{Dataset: "budget"}); err != nil {
+		t.Errorf("a query while an export runs: %v", err)
+	}
+	var buf bytes.Buffer
+	err = svc.Export(context.Background(), ExportRequest{Format: FormatCSV, Facts: &mizan.FactsQuery{Dataset: "budget"}}, &buf)
+	if mizan.ErrorCode(err) != mizan.EEXHAUSTED {
+		t.Errorf("a second export: error = %v, want %s", err, mizan.EEXHAUSTED)
 	}
 }

@@ -13,8 +13,13 @@ import (
 // Options bound the load the service puts on the database.
 type Options struct {
 	// MaxConcurrent is the number of queries that may run at once; 0 means
-	// 2×GOMAXPROCS. An Export holds one slot for its whole duration.
+	// 2×GOMAXPROCS.
 	MaxConcurrent int
+	// MaxConcurrentExports is the number of exports that may run at once,
+	// in slots of their own: an export holds its slot for its whole
+	// duration, so exports of millions of cells must not leave the quick
+	// queries of the dashboard waiting. 0 means max(1, MaxConcurrent/4).
+	MaxConcurrentExports int
 	// QueueWait is how long a query waits for a slot before failing with
 	// mizan.EEXHAUSTED "server busy"; 0 means 2s.
 	QueueWait time.Duration
@@ -30,6 +35,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 2 * runtime.GOMAXPROCS(0)
+	}
+	if o.MaxConcurrentExports <= 0 {
+		o.MaxConcurrentExports = max(1, o.MaxConcurrent/4)
 	}
 	if o.QueueWait <= 0 {
 		o.QueueWait = 2 * time.Second
@@ -50,6 +58,7 @@ type Service struct {
 	eng  Engine
 	opts Options
 	lim  *limiter
+	exp  *limiter // exports' own slots
 	// labels caches the labels of small levels (see labeler).
 	labels *labelCache
 }
@@ -58,17 +67,23 @@ type Service struct {
 // through eng (usually NewDuckDB(db)).
 func NewService(db *store.DB, eng Engine, opts Options) *Service {
 	opts = opts.withDefaults()
-	return &Service{db: db, eng: eng, opts: opts, lim: newLimiter(opts.MaxConcurrent, opts.QueueWait), labels: newLabelCache()}
+	return &Service{db: db, eng: eng, opts: opts, lim: newLimiter(opts.MaxConcurrent, opts.QueueWait),
+		exp: newLimiter(opts.MaxConcurrentExports, opts.QueueWait), labels: newLabelCache()}
 }
 
-// begin takes a concurrency slot and applies the query timeout. The
-// returned function must be called when the query is done.
-func (s *Service) begin(ctx context.Context, timeout bool) (context.Context, func(), error) {
-	release, err := s.lim.acquire(ctx)
+// begin takes a concurrency slot (an export's, for an export, which has no
+// timeout) and applies the query timeout. The returned function must be
+// called when the query is done.
+func (s *Service) begin(ctx context.Context, export bool) (context.Context, func(), error) {
+	lim := s.lim
+	if export {
+		lim = s.exp
+	}
+	release, err := lim.acquire(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !timeout || s.opts.QueryTimeout < 0 {
+	if export || s.opts.QueryTimeout < 0 {
 		return ctx, release, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.QueryTimeout)

@@ -23,6 +23,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	noDemo := fs.Bool("no-demo", false, "do not ingest the bundled synthetic demo into an empty data directory")
 	memLimit := fs.String("memory-limit", envOr("MIZAN_MEMORY_LIMIT", ""), "DuckDB memory limit, e.g. 4GB (env MIZAN_MEMORY_LIMIT)")
 	maxConcurrent := fs.Int("max-concurrent", 0, "queries that may run at once (0: 2×CPUs)")
+	maxExports := fs.Int("max-concurrent-exports", 0, "exports that may run at once, in slots of their own (0: a quarter of --max-concurrent, at least 1)")
 	queryTimeout := fs.Duration("query-timeout", 30*time.Second, "time limit of one query")
 	maxUpload := fs.Int64("max-upload-bytes", rpc.DefaultMaxUploadBytes, "largest upload (all files of one mizan ingest --server) in bytes")
 	rateLimit := fs.Float64("rate", rpc.DefaultRate, "requests per second one client (IP address, IPv6 /64) may make, sustained; 0 turns the limit off")
@@ -54,7 +55,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	}
 	eng := query.NewDuckDB(db)
-	svc := query.NewService(db, eng, query.Options{MaxConcurrent: *maxConcurrent, QueryTimeout: *queryTimeout})
+	svc := query.NewService(db, eng, query.Options{MaxConcurrent: *maxConcurrent, MaxConcurrentExports: *maxExports, QueryTimeout: *queryTimeout})
 	fl := flags.NewService(db)
 	cs := contracts.NewService(db, contracts.ServiceOptions{Flags: fl})
 	go func() {
