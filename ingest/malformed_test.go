@@ -18,17 +18,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/internal/malformed"
 	"github.com/mizan-budget/mizan/store"
 )
 
@@ -157,7 +153,7 @@ func TestMalformedInputs(t *testing.T) {
 				limit = 256 << 20
 			}
 			var sum *Summary
-			peak, err := heapPeak(func() error {
+			peak, err := malformed.HeapPeak(func() error {
 				d, err := Load(filepath.Join(dir, load))
 				if err != nil {
 					return err
@@ -254,7 +250,7 @@ func malformedCases(secret, outside, from string) []malformedCase {
 			files: csvFile(header + "2023,Sant\xe9,1\n2023,Works,2\n"), rejects: []rejectAt{{2, "Ministry"}}, facts: 1},
 		{name: "mixed encodings", files: csvFile(header + strings.Repeat("2023,وزارة الصحة,1\n", 4) + "2023,\xc7\xe1\xd5\xcd\xc9,2\n"),
 			rejects: []rejectAt{{6, "Ministry"}}, facts: 4},
-		{name: "UTF-16LE without BOM", files: map[string][]byte{"budget.csv": utf16LE(header + "2023,Health,1\n2023,Works,2\n")}, facts: 2},
+		{name: "UTF-16LE without BOM", files: map[string][]byte{"budget.csv": malformed.UTF16LE(header + "2023,Health,1\n2023,Works,2\n")}, facts: 2},
 		{name: "UTF-16BE without BOM", files: map[string][]byte{"budget.csv": utf16BE(header + "2023,Health,1\n2023,Works,2\n")}, facts: 2},
 		{name: "BOM in the middle of a label", files: csvFile(header + "2023,Hea\ufefflth,1\n2023,Works,2\n"), facts: 2},
 		{name: "BOM in the middle of the header", files: csvFile("Year,Minis\ufefftry,Amount\n2023,Health,1\n"), facts: 1},
@@ -295,11 +291,11 @@ func malformedCases(secret, outside, from string) []malformedCase {
 			code: mizan.EINVALID, names: []string{"budget.csv!budget.csv"}},
 		{name: "zip with no file", files: map[string][]byte{"budget.csv": emptyZip()},
 			code: mizan.EINVALID, names: []string{"budget.csv", "no data file"}},
-		{name: "zip bomb of newlines", files: map[string][]byte{"budget.csv": bombZip("budget.csv", []byte(header), '\n', 4<<30)},
+		{name: "zip bomb of newlines", files: map[string][]byte{"budget.csv": malformed.BombZip("budget.csv", []byte(header), '\n', 4<<30)},
 			opts: Options{MaxBytes: 64 << 20}, code: mizan.EINVALID, names: []string{"budget.csv!budget.csv", "decompresses to more than"}, memory: 512 << 20},
-		{name: "zip bomb of one endless line", files: map[string][]byte{"budget.csv": bombZip("budget.csv", []byte(header+"2023,"), '0', 4<<30)},
+		{name: "zip bomb of one endless line", files: map[string][]byte{"budget.csv": malformed.BombZip("budget.csv", []byte(header+"2023,"), '0', 4<<30)},
 			code: mizan.EINVALID, names: []string{"budget.csv!budget.csv", "line 2"}, memory: 512 << 20},
-		{name: "gzip bomb", files: map[string][]byte{"budget.csv.gz": bombGzip([]byte(header), '\n', 4<<30)},
+		{name: "gzip bomb", files: map[string][]byte{"budget.csv.gz": malformed.BombGzip([]byte(header), '\n', 4<<30)},
 			desc: malformedDescriptor("budget.csv.gz"), opts: Options{MaxBytes: 64 << 20},
 			code: mizan.EINVALID, names: []string{"budget.csv.gz", "decompresses to more than"}, memory: 512 << 20},
 		{name: "truncated gzip", files: map[string][]byte{"budget.csv.gz": half(gzipOf([]byte(goodCSV + strings.Repeat("2023,Works,2\n", 1000))))},
@@ -359,7 +355,7 @@ func malformedCases(secret, outside, from string) []malformedCase {
 			files: map[string][]byte{"datapackage.json": []byte(`{"name": "malformed", "resources": ` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "}")},
 			code:  mizan.EINVALID, names: []string{"datapackage.json", "deeper"}},
 		{name: "descriptor with NUL bytes", desc: "id: malformed\x00\ntitle: {en: x}\n", code: mizan.EINVALID, names: []string{"d.yaml"}},
-		{name: "descriptor in UTF-16", desc: string(utf16LE(malformedDescriptor("budget.csv"))), code: mizan.EINVALID, names: []string{"d.yaml"}},
+		{name: "descriptor in UTF-16", desc: string(malformed.UTF16LE(malformedDescriptor("budget.csv"))), code: mizan.EINVALID, names: []string{"d.yaml"}},
 	}
 }
 
@@ -435,54 +431,12 @@ func storedState(t *testing.T, db *store.DB) []storedVersion {
 	return out
 }
 
-// heapPeak runs fn while sampling the heap, and returns the largest heap
-// seen above the heap before fn.
-func heapPeak(fn func() error) (uint64, error) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var ms runtime.MemStats
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > base && ms.HeapAlloc-base > peak.Load() {
-				peak.Store(ms.HeapAlloc - base)
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	err := fn()
-	close(stop)
-	wg.Wait()
-	return peak.Load(), err
-}
-
 // pngBytes is the start of a PNG image: its signature, a header chunk and
 // binary noise.
 func pngBytes() []byte {
 	b := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00")
 	for i := range 4000 {
 		b = append(b, byte(i*7919>>3))
-	}
-	return b
-}
-
-func utf16LE(s string) []byte {
-	var b []byte
-	for _, r := range s {
-		b = binary.LittleEndian.AppendUint16(b, uint16(r))
 	}
 	return b
 }
@@ -532,7 +486,7 @@ func corruptZip(method uint16) []byte {
 func half(b []byte) []byte { return b[:len(b)/2] }
 
 func gzipOf(data []byte) []byte {
-	return gzipRaw(deflate(data), crc32.ChecksumIEEE(data), uint32(len(data)))
+	return malformed.GzipRaw(deflate(data), crc32.ChecksumIEEE(data), uint32(len(data)))
 }
 
 func deflate(data []byte) []byte {
@@ -541,59 +495,6 @@ func deflate(data []byte) []byte {
 	w.Write(data)
 	w.Close()
 	return buf.Bytes()
-}
-
-// deflateBomb is a deflate stream of head followed by size bytes of fill,
-// built from one compressed megabyte repeated: a few megabytes that
-// inflate to gigabytes. It returns the stream, the data's CRC-32 and size.
-func deflateBomb(head []byte, fill byte, size int64) ([]byte, uint32, int64) {
-	unit := bytes.Repeat([]byte{fill}, 1<<20)
-	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestCompression)
-	w.Write(head)
-	w.Write(unit)
-	w.Flush()
-	n := buf.Len()
-	// After a flush the stream is byte-aligned and the window holds only
-	// fill bytes, so the next megabyte's blocks can be repeated verbatim.
-	w.Write(unit)
-	w.Flush()
-	seg := slices.Clone(buf.Bytes()[n:])
-	out := slices.Clone(buf.Bytes())
-	crc := crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, unit)
-	crc = crc32.Update(crc, crc32.IEEETable, unit)
-	for k := int64(2); k < size>>20; k++ {
-		out = append(out, seg...)
-		crc = crc32.Update(crc, crc32.IEEETable, unit)
-	}
-	out = append(out, 0x03, 0x00) // a final, empty block
-	return out, crc, int64(len(head)) + size>>20<<20
-}
-
-func bombZip(name string, head []byte, fill byte, size int64) []byte {
-	raw, crc, n := deflateBomb(head, fill, size)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(n)})
-	if err != nil {
-		panic(err)
-	}
-	w.Write(raw)
-	zw.Close()
-	return buf.Bytes()
-}
-
-func bombGzip(head []byte, fill byte, size int64) []byte {
-	raw, crc, n := deflateBomb(head, fill, size)
-	return gzipRaw(raw, crc, uint32(n))
-}
-
-func gzipRaw(raw []byte, crc, size uint32) []byte {
-	out := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
-	out = append(out, raw...)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, size)
 }
 
 // xlsxParts are the parts of a one-sheet workbook but its sheet.
@@ -656,7 +557,7 @@ func wideSheetXML(n int) []byte {
 
 // xlsxBomb is a workbook whose sheet inflates to size bytes of spaces.
 func xlsxBomb(size int64) []byte {
-	raw, crc, n := deflateBomb([]byte(sheetHead), ' ', size)
+	raw, crc, n := malformed.DeflateBomb([]byte(sheetHead), ' ', size)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, p := range xlsxParts {
@@ -676,7 +577,7 @@ func xlsxBomb(size int64) []byte {
 // xlsxPartBomb is a good one-sheet workbook with one more part, name,
 // inflating to size bytes of spaces.
 func xlsxPartBomb(name string, size int64) []byte {
-	raw, crc, n := deflateBomb([]byte(`<?xml version="1.0"?>`), ' ', size)
+	raw, crc, n := malformed.DeflateBomb([]byte(`<?xml version="1.0"?>`), ' ', size)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, p := range xlsxParts {

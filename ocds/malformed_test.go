@@ -7,16 +7,11 @@ package ocds
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
-	"encoding/binary"
-	"hash/crc32"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/mizan-budget/mizan/internal/malformed"
 )
 
 // problemAt is a problem a case expects: its ocid, its JSON path and a
@@ -68,16 +63,16 @@ func TestMalformedOCDS(t *testing.T) {
 		{name: "JSON Lines with a broken line", file: "lines.jsonl",
 			data:     []byte(good + "\n{\"ocid\": \"ocds-x\", oops}\n" + strings.Replace(good, "ocds-a", "ocds-b", 1) + "\n"),
 			releases: []string{"ocds-a", "ocds-b"}, read: []problemAt{{"", "", "invalid JSON"}}},
-		{name: "UTF-16 without BOM", file: "utf16.json", data: utf16LE(good), read: []problemAt{{"", "", "invalid JSON"}}},
+		{name: "UTF-16 without BOM", file: "utf16.json", data: malformed.UTF16LE(good), read: []problemAt{{"", "", "invalid JSON"}}},
 		{name: "NUL bytes", file: "nul.json", data: []byte(strings.Replace(good, "tender", "ten\x00der", 1)),
 			read: []problemAt{{"", "", "invalid JSON"}}},
 		{name: "invalid UTF-8", file: "latin.json", data: []byte(strings.Replace(good, `"id":"t"`, "\"id\":\"t\xe9\"", 1)),
 			releases: []string{"ocds-a"}, read: []problemAt{{"", "", "not UTF-8"}}},
-		{name: "gzip bomb", file: "bomb.json.gz", data: bombGzip([]byte(`{"releases":[`), ' ', 1<<30),
+		{name: "gzip bomb", file: "bomb.json.gz", data: malformed.BombGzip([]byte(`{"releases":[`), ' ', 1<<30),
 			read: []problemAt{{"", "", "decompresses to more than"}}},
-		{name: "zip bomb", file: "bomb.zip", data: bombZip("a.json", []byte(`{"releases":[`+good+`,`), ' ', 1<<30),
+		{name: "zip bomb", file: "bomb.zip", data: malformed.BombZip("a.json", []byte(`{"releases":[`+good+`,`), ' ', 1<<30),
 			releases: []string{"ocds-a"}, read: []problemAt{{"", "", "decompresses to more than"}}},
-		{name: "truncated gzip", file: "cut.json.gz", data: bombGzip([]byte(`{"releases":[`+good), ' ', 8<<20)[:2000],
+		{name: "truncated gzip", file: "cut.json.gz", data: malformed.BombGzip([]byte(`{"releases":[`+good), ' ', 8<<20)[:2000],
 			releases: []string{"ocds-a"}, read: []problemAt{{"", "", "invalid JSON"}}},
 		{name: "corrupt zip", file: "bad.zip", data: append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0xa5}, 500)...),
 			read: []problemAt{{"", "", "not a readable zip"}}},
@@ -88,7 +83,7 @@ func TestMalformedOCDS(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rels []*Release
 			var probs []Problem
-			peak, err := heapPeak(func() error {
+			peak, err := malformed.HeapPeak(func() error {
 				_, err := Read(bytes.NewReader(tc.data), tc.file, func(r *Release) error { rels = append(rels, r); return nil },
 					func(p Problem) { probs = append(probs, p) })
 				return err
@@ -157,100 +152,11 @@ func problemList(ps []Problem) string {
 	return b.String()
 }
 
-// heapPeak runs fn while sampling the heap, and returns the largest heap
-// seen above the heap before fn.
-func heapPeak(fn func() error) (uint64, error) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		var ms runtime.MemStats
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > base && ms.HeapAlloc-base > peak.Load() {
-				peak.Store(ms.HeapAlloc - base)
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	err := fn()
-	close(stop)
-	wg.Wait()
-	return peak.Load(), err
-}
-
-func utf16LE(s string) []byte {
-	var b []byte
-	for _, r := range s {
-		b = binary.LittleEndian.AppendUint16(b, uint16(r))
-	}
-	return b
-}
-
 func zipOf(name string, data []byte) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create(name)
 	w.Write(data)
-	zw.Close()
-	return buf.Bytes()
-}
-
-// deflateBomb is a deflate stream of head followed by size bytes of fill,
-// built from one compressed megabyte repeated. It returns the stream, the
-// data's CRC-32 and size.
-func deflateBomb(head []byte, fill byte, size int64) ([]byte, uint32, int64) {
-	unit := bytes.Repeat([]byte{fill}, 1<<20)
-	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestCompression)
-	w.Write(head)
-	w.Write(unit)
-	w.Flush()
-	n := buf.Len()
-	// After a flush the stream is byte-aligned and the window holds only
-	// fill bytes, so the next megabyte's blocks can be repeated verbatim.
-	w.Write(unit)
-	w.Flush()
-	seg := slices.Clone(buf.Bytes()[n:])
-	out := slices.Clone(buf.Bytes())
-	crc := crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, unit)
-	crc = crc32.Update(crc, crc32.IEEETable, unit)
-	for k := int64(2); k < size>>20; k++ {
-		out = append(out, seg...)
-		crc = crc32.Update(crc, crc32.IEEETable, unit)
-	}
-	out = append(out, 0x03, 0x00) // a final, empty block
-	return out, crc, int64(len(head)) + size>>20<<20
-}
-
-func bombGzip(head []byte, fill byte, size int64) []byte {
-	raw, crc, n := deflateBomb(head, fill, size)
-	out := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
-	out = append(out, raw...)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, uint32(n))
-}
-
-func bombZip(name string, head []byte, fill byte, size int64) []byte {
-	raw, crc, n := deflateBomb(head, fill, size)
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(n)})
-	if err != nil {
-		panic(err)
-	}
-	w.Write(raw)
 	zw.Close()
 	return buf.Bytes()
 }
