@@ -11,9 +11,12 @@ package flags
 // (single_bidder, short_tender, above_estimate, amendment_increase).
 
 import (
+	"archive/zip"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"math/big"
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"github.com/mizan-budget/mizan/ingest"
+	"github.com/mizan-budget/mizan/ocds"
 )
 
 // payment is one row of Manchester's files, as the test reads it.
@@ -440,4 +444,387 @@ func checkSplits(t *testing.T, got []Flag, recs []splitRecord, p Params, currenc
 		t.Errorf("split_purchase %s: %d runs flagged, the records give %d", currency, n, len(wants))
 	}
 	t.Logf("split_purchase %s: %d runs just under %s", currency, len(wants), limit.FloatString(0))
+}
+
+// canadaRelease is what the tests read of a release of Canada's 2014 draft
+// schema: every release is one event (award or amendment) of one
+// contract, with one award, one supplier and one contract.
+type canadaRelease struct {
+	OCID  string `json:"ocid"`
+	Buyer struct {
+		ID struct {
+			Name string `json:"name"`
+		} `json:"id"`
+	} `json:"buyer"`
+	Awards []struct {
+		AwardDate string `json:"awardDate"`
+		Notice    struct {
+			ID string `json:"id"`
+		} `json:"notice"`
+		Suppliers []struct {
+			ID struct {
+				Name string `json:"name"`
+				UID  string `json:"uid"`
+			} `json:"id"`
+		} `json:"suppliers"`
+	} `json:"awards"`
+	Contracts []struct {
+		ID struct {
+			Name string `json:"name"`
+		} `json:"id"`
+		AwardNotice struct {
+			ID string `json:"id"`
+		} `json:"awardNotice"`
+		ContractValue struct {
+			Amount string `json:"amount"`
+		} `json:"contractValue"`
+		ContractPeriod struct {
+			StartDate string `json:"startDate"`
+		} `json:"contractPeriod"`
+	} `json:"contracts"`
+}
+
+// canadaContracts returns the money records of Canada's contract history
+// as the draft releases give them, by ocid and contract id: the OCDS merge
+// of one ocid's events in date order (the award date; file order breaks
+// ties), so a contract's value is that of its latest event with one, its
+// date the date of its award's latest event, its supplier the first
+// supplier its award names, under that supplier's latest spelling; buyers
+// and suppliers are entities of their names as ocds.NormalizeName folds
+// them (the draft has no identifiers).
+func canadaContracts(t *testing.T, rels []canadaRelease) []splitRecord {
+	t.Helper()
+	byOCID := map[string][]canadaRelease{}
+	var order []string
+	for _, r := range rels {
+		o := strings.TrimSpace(r.OCID)
+		if _, ok := byOCID[o]; !ok {
+			order = append(order, o)
+		}
+		byOCID[o] = append(byOCID[o], r)
+	}
+	var out []splitRecord
+	for _, o := range order {
+		rs := byOCID[o]
+		date := func(r canadaRelease) string {
+			if len(r.Awards) > 0 {
+				return r.Awards[0].AwardDate
+			}
+			return ""
+		}
+		slices.SortStableFunc(rs, func(a, b canadaRelease) int {
+			da, db := date(a), date(b)
+			switch {
+			case da == db:
+				return 0
+			case da == "":
+				return 1
+			case db == "":
+				return -1
+			}
+			return strings.Compare(da, db)
+		})
+		buyer := ""
+		awardDate := map[string]string{}
+		awardSupplier := map[string]string{}
+		supplierName := map[string]string{}
+		type contract struct {
+			amount, award, start string
+		}
+		contracts := map[string]*contract{}
+		var cids []string
+		for _, r := range rs {
+			if n := strings.TrimSpace(strings.TrimPrefix(r.Buyer.ID.Name, "constant:")); n != "" {
+				buyer = n
+			}
+			for _, a := range r.Awards {
+				if a.AwardDate != "" {
+					awardDate[a.Notice.ID] = a.AwardDate
+				}
+				for _, s := range a.Suppliers {
+					name, uid := strings.TrimSpace(s.ID.Name), strings.TrimSpace(s.ID.UID)
+					uid = cmpOr(uid, name)
+					name = cmpOr(name, uid)
+					if uid == "" {
+						continue
+					}
+					supplierName[uid] = name
+					if _, ok := awardSupplier[a.Notice.ID]; !ok {
+						awardSupplier[a.Notice.ID] = uid
+					}
+				}
+			}
+			for _, c := range r.Contracts {
+				id := strings.TrimSpace(c.ID.Name)
+				ct := contracts[id]
+				if ct == nil {
+					ct = &contract{}
+					contracts[id] = ct
+					cids = append(cids, id)
+				}
+				if v := strings.TrimSpace(c.ContractValue.Amount); v != "" {
+					ct.amount = v
+				}
+				if c.AwardNotice.ID != "" {
+					ct.award = c.AwardNotice.ID
+				}
+				if c.ContractPeriod.StartDate != "" {
+					ct.start = c.ContractPeriod.StartDate
+				}
+			}
+		}
+		for _, id := range cids {
+			ct := contracts[id]
+			v, ok := new(big.Rat).SetString(strings.ReplaceAll(ct.amount, ",", ""))
+			if !ok {
+				continue
+			}
+			uid := awardSupplier[ct.award]
+			if uid == "" && len(awardDate) == 1 {
+				for _, u := range awardSupplier {
+					uid = u
+				}
+			}
+			rec := splitRecord{currency: "CAD", amount: v, ocid: o}
+			if buyer != "" {
+				rec.buyer = "name:" + ocds.NormalizeName(buyer)
+			}
+			if uid != "" {
+				rec.supplier = "name:" + ocds.NormalizeName(supplierName[uid])
+			}
+			if d, err := time.Parse("2006-01-02", cmpOr(awardDate[ct.award], ct.start)); err == nil {
+				rec.date = d
+			}
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestCanadaMoneyFlags checks supplier_concentration,
+// new_supplier_large_award and split_purchase on Canada's contract history
+// against the contracts read from the draft JSON (canadaContracts) with the
+// documented definitions and default parameters.
+func TestCanadaMoneyFlags(t *testing.T) {
+	dir := datasetDir(t, "ocds-canada-buyandsell-2014")
+	if testing.Short() {
+		t.Skip("43,086 releases: skipped with -short")
+	}
+	zr, err := zip.OpenReader(filepath.Join(dir, "contracts_releases_compact.json.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Releases []json.RawMessage `json:"releases"`
+	}
+	err = json.NewDecoder(rc).Decode(&raw)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rels []canadaRelease
+	var kept []json.RawMessage
+	for _, m := range raw.Releases {
+		var r canadaRelease
+		if err := json.Unmarshal(m, &r); err != nil {
+			t.Fatal(err)
+		}
+		// Under the race detector, one process in eight by a hash of the
+		// ocid, as in TestCanadaNonCompetitive.
+		if raceEnabled {
+			h := fnv.New32a()
+			h.Write([]byte(r.OCID))
+			if h.Sum32()%8 != 0 {
+				continue
+			}
+		}
+		rels = append(rels, r)
+		kept = append(kept, m)
+	}
+	db := openDB(t)
+	path := filepath.Join(dir, "contracts_releases_compact.json.zip")
+	if raceEnabled {
+		b, err := json.Marshal(map[string]any{"releases": kept})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path = filepath.Join(t.TempDir(), "canada-part.json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingestContracts(t, db, "canada", path)
+	recs := canadaContracts(t, rels)
+	p := DefaultParams()
+	flags := byCode(compute(t, db, "canada", p))
+
+	t.Run("supplier_concentration", func(t *testing.T) {
+		type key struct {
+			buyer string
+			year  int
+		}
+		type acc struct {
+			n     int
+			total *big.Rat
+			by    map[string]*big.Rat
+			count map[string]int
+		}
+		per := map[key]*acc{}
+		for _, r := range recs {
+			if r.buyer == "" || r.supplier == "" || r.date.IsZero() || r.amount.Sign() <= 0 {
+				continue
+			}
+			k := key{r.buyer, r.date.Year()}
+			a := per[k]
+			if a == nil {
+				a = &acc{total: new(big.Rat), by: map[string]*big.Rat{}, count: map[string]int{}}
+				per[k] = a
+			}
+			a.n++
+			a.total.Add(a.total, r.amount)
+			if a.by[r.supplier] == nil {
+				a.by[r.supplier] = new(big.Rat)
+			}
+			a.by[r.supplier].Add(a.by[r.supplier], r.amount)
+			a.count[r.supplier]++
+		}
+		type want struct {
+			hhi          float64
+			top          string
+			topAmt       *big.Rat
+			topN         int
+			suppliers, n int
+			total        *big.Rat
+		}
+		wants := map[key]want{}
+		for k, a := range per {
+			// HHI = 10,000 × Σ share², exactly.
+			sq := new(big.Rat)
+			top := ""
+			for s, v := range a.by {
+				sq.Add(sq, new(big.Rat).Mul(v, v))
+				if top == "" || v.Cmp(a.by[top]) > 0 || v.Cmp(a.by[top]) == 0 && s < top {
+					top = s
+				}
+			}
+			hhi := new(big.Rat).Quo(new(big.Rat).Mul(sq, big.NewRat(10000, 1)), new(big.Rat).Mul(a.total, a.total))
+			if a.n < p.ConcentrationMinRecords || len(a.by) < p.ConcentrationMinSuppliers || hhi.Cmp(rat(t, num(p.ConcentrationHHI))) <= 0 {
+				continue
+			}
+			wants[k] = want{ratFloat(hhi), top, a.by[top], a.count[top], len(a.by), a.n, a.total}
+		}
+		got := flags[SupplierConcentration]
+		if len(got) != len(wants) || len(wants) == 0 {
+			t.Errorf("supplier_concentration: %d buyer-years flagged, the JSON gives %d", len(got), len(wants))
+		}
+		for _, f := range got {
+			k := key{f.Buyer, f.Year}
+			w, ok := wants[k]
+			if !ok {
+				t.Errorf("%v flagged, not by the JSON: %v", k, f.Figures)
+				continue
+			}
+			if !sameFigure(f.Figures["hhi"], w.hhi, 1) || f.Supplier != w.top || !sameRat(f.Figures["top_supplier_value"], w.topAmt) ||
+				!sameRat(f.Amount, w.topAmt) || f.Figures["suppliers"] != itoa(w.suppliers) || f.Figures["records"] != itoa(w.n) ||
+				!sameRat(f.Figures["total_value"], w.total) || !sameFigure(f.Figures["top_supplier_share_pct"], 100*ratFloat(w.topAmt)/ratFloat(w.total), 1) {
+				t.Errorf("%v: flag %v top %s; the JSON: HHI %.2f, top %s (%s of %s), %d suppliers, %d contracts",
+					k, f.Figures, f.Supplier, w.hhi, w.top, w.topAmt.FloatString(2), w.total.FloatString(2), w.suppliers, w.n)
+			}
+			if len(f.Evidence) != min(w.topN, MaxEvidence) {
+				t.Errorf("%v: %d evidence records, the top supplier has %d contracts", k, len(f.Evidence), w.topN)
+			}
+		}
+		t.Logf("supplier_concentration: %d of %d buyer-years", len(wants), len(per))
+	})
+
+	t.Run("new_supplier_large_award", func(t *testing.T) {
+		var d0 time.Time
+		first := map[string]time.Time{}
+		byBuyer := map[string][]*big.Rat{}
+		for _, r := range recs {
+			if !r.date.IsZero() {
+				if d0.IsZero() || r.date.Before(d0) {
+					d0 = r.date
+				}
+				if f, ok := first[r.supplier]; r.supplier != "" && (!ok || r.date.Before(f)) {
+					first[r.supplier] = r.date
+				}
+			}
+			if r.buyer != "" {
+				byBuyer[r.buyer] = append(byBuyer[r.buyer], r.amount)
+			}
+		}
+		// The discrete quantile q of n sorted amounts: the smallest amount
+		// with at least q × n amounts at or below it (index ⌈q·n⌉ − 1).
+		quant := map[string]*big.Rat{}
+		for b, vs := range byBuyer {
+			if len(vs) < p.NewSupplierMinBuyerRecords {
+				continue
+			}
+			slices.SortFunc(vs, func(a, b *big.Rat) int { return a.Cmp(b) })
+			i := int(math.Ceil(p.NewSupplierQuantile*float64(len(vs)))) - 1
+			quant[b] = vs[max(i, 0)]
+		}
+		type want struct {
+			amount, q *big.Rat
+			ocid      string
+			date      time.Time
+		}
+		wants := map[string]want{}
+		warm := d0.AddDate(0, 0, p.NewSupplierWarmupDays)
+		for _, r := range recs {
+			q := quant[r.buyer]
+			if r.supplier == "" || r.date.IsZero() || !r.date.Equal(first[r.supplier]) || q == nil || q.Sign() <= 0 ||
+				r.date.Before(warm) || r.amount.Cmp(q) <= 0 {
+				continue
+			}
+			if w, ok := wants[r.supplier]; !ok || r.amount.Cmp(w.amount) > 0 {
+				wants[r.supplier] = want{r.amount, q, r.ocid, r.date}
+			}
+		}
+		got := flags[NewSupplierLargeAward]
+		if len(got) != len(wants) || len(wants) == 0 {
+			t.Errorf("new_supplier_large_award: %d suppliers flagged, the JSON gives %d", len(got), len(wants))
+			seen := map[string]bool{}
+			for _, f := range got {
+				seen[f.Supplier] = true
+			}
+			for s, w := range wants {
+				if !seen[s] {
+					t.Logf("not flagged: %s %s %s %s q %s", s, w.ocid, w.date.Format(time.DateOnly), w.amount.FloatString(2), w.q.FloatString(2))
+				}
+			}
+		}
+		for _, f := range got {
+			w, ok := wants[f.Supplier]
+			if !ok {
+				t.Errorf("%s flagged, not by the JSON: %v", f.Supplier, f.Figures)
+				continue
+			}
+			if !sameRat(f.Amount, w.amount) || !sameRat(f.Figures["buyer_quantile_value"], w.q) || f.OCID != w.ocid ||
+				f.Figures["first_date"] != w.date.Format(time.DateOnly) || f.Figures["dataset_start"] != d0.Format(time.DateOnly) ||
+				!sameFigure(f.Figures["ratio"], ratFloat(w.amount)/ratFloat(w.q), 2) {
+				t.Errorf("%s: flag %s %s %v; the JSON: %s on %s (%s), buyer quantile %s", f.Supplier, f.OCID, f.Amount, f.Figures,
+					w.amount.FloatString(2), w.date.Format(time.DateOnly), w.ocid, w.q.FloatString(2))
+			}
+		}
+		t.Logf("new_supplier_large_award: %d suppliers; %d buyers with %d contracts or more; records from %s", len(wants), len(quant),
+			p.NewSupplierMinBuyerRecords, d0.Format(time.DateOnly))
+	})
+
+	t.Run("split_purchase", func(t *testing.T) {
+		checkSplits(t, flags[SplitPurchase], recs, p, "CAD")
+	})
 }

@@ -226,6 +226,9 @@ ORDER BY f.gkey, t.rk`, txTable, q.arg(c.p.ConcentrationMinRecords), q.arg(c.p.C
 }
 
 func newSupplierLargeAward(c *computation, q *query) {
+	// One flag per supplier: its key is the row, not the record, since
+	// several new suppliers can share one process (a standing offer
+	// awarded to many at once) and rows with one key make one flag.
 	// quantile_disc needs a constant: the validated float is written as a
 	// literal, never text from a request.
 	quant := fmt.Sprintf("%g", c.p.NewSupplierQuantile)
@@ -236,7 +239,7 @@ qb AS (SELECT buyer, currency, quantile_disc(amount, %[2]s) AS qv, count(*) AS n
 cand AS (SELECT t.*, qb.qv, qb.n AS bn, d0.d0, row_number() OVER (PARTITION BY t.supplier ORDER BY t.amount DESC, t.rec, t.sub) AS rk
 	FROM %[1]s t JOIN fs ON fs.supplier = t.supplier AND fs.fd = t.d JOIN qb ON qb.buyer = t.buyer AND qb.currency = t.currency CROSS JOIN d0
 	WHERE date_diff('day', d0.d0, t.d) >= %[4]s AND t.amount > qb.qv AND qb.qv > 0)
-SELECT t.rec, t.rec, NULL, t.buyer, t.supplier, year(t.d), CAST(t.amount AS VARCHAR), t.currency,
+SELECT row_number() OVER (ORDER BY t.rec, t.supplier), t.rec, NULL, t.buyer, t.supplier, year(t.d), CAST(t.amount AS VARCHAR), t.currency,
 	CAST(t.amount AS DOUBLE) / CAST(t.qv AS DOUBLE), NULL,
 	CAST(t.d AS VARCHAR), CAST(t.qv AS VARCHAR), %[5]s, CAST(t.bn AS VARCHAR),
 	CAST(round(CAST(t.amount AS DOUBLE) / CAST(t.qv AS DOUBLE), 2) AS VARCHAR), CAST(t.d0 AS VARCHAR),
