@@ -39,23 +39,10 @@ import (
 	"github.com/mizan-budget/mizan/datasets"
 	"github.com/mizan-budget/mizan/datasets/synth"
 	"github.com/mizan-budget/mizan/ingest"
+	"github.com/mizan-budget/mizan/internal/shareddata"
 	"github.com/mizan-budget/mizan/query"
 	"github.com/mizan-budget/mizan/store"
 )
-
-// sharedFolder maps every embedded descriptor to its folder of sources in
-// ../shared/datasets; large ones are left out under -race and -short.
-var sharedFolder = map[string]string{
-	"bahrain-budget":      "bh-bahrain-budgets",
-	"manchester-spending": "uk-manchester-spending-500",
-	"mexico-pef-2016":     "mx-pef-2016",
-	"madrid-budget":       "fdp-madrid-municipal-gastos",
-	"macedonia-budget":    "fdp-openspending-macedonia",
-	"australia-pbs":       "fdp-au-budget",
-	"albania-treasury":    "fdp-al-treasury-spending",
-	"uk-cra-cofog":        "uk-hmt-cra-cofog-sample",
-	"mexico-transfers":    "mx-pef-2016",
-}
 
 // ocdsFolder maps contracts dataset ids to OCDS folders.
 var ocdsFolder = map[string]string{
@@ -65,20 +52,6 @@ var ocdsFolder = map[string]string{
 }
 
 var large = map[string]bool{"manchester-spending": true, "canada-bs-14": true}
-
-// sharedRoot returns ../shared/datasets (or $MIZAN_DATASETS), "" when absent.
-func sharedRoot() string {
-	for _, p := range []string{os.Getenv("MIZAN_DATASETS"), "../../shared/datasets"} {
-		if p == "" {
-			continue
-		}
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			abs, _ := filepath.Abs(p)
-			return abs
-		}
-	}
-	return ""
-}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -120,7 +93,7 @@ func ingestDemo(t testing.TB, db *store.DB, cfg synth.Config) {
 // ingestShared stores every real dataset found in ../shared/datasets.
 func ingestShared(t *testing.T, db *store.DB) (n int) {
 	t.Helper()
-	root := sharedRoot()
+	root := shareddata.Root()
 	if root == "" {
 		t.Log("../shared/datasets is absent: only the synthetic demo is round-tripped")
 		return 0
@@ -143,9 +116,9 @@ func ingestShared(t *testing.T, db *store.DB) (n int) {
 		if d.Kind == mizan.KindContracts {
 			continue // OCDS files: the ocdsFolder loop below stores them
 		}
-		folder, ok := sharedFolder[id]
+		folder, ok := shareddata.Folders[id]
 		if !ok {
-			t.Fatalf("no shared folder known for %s: add it to sharedFolder", id)
+			t.Fatalf("no shared folder known for %s: add it to shareddata.Folders", id)
 		}
 		if large[id] && skipLarge {
 			t.Logf("%s left out (-race or -short)", id)

@@ -2,31 +2,17 @@ package contracts
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/mizan-budget/mizan"
+	"github.com/mizan-budget/mizan/internal/shareddata"
 	"github.com/mizan-budget/mizan/store"
 	"github.com/mizan-budget/mizan/textnorm"
 )
 
-// datasetDir returns a folder of ../shared/datasets, skipping the test when
-// it is absent.
-func datasetDir(t testing.TB, name string) string {
-	t.Helper()
-	for _, base := range []string{os.Getenv("MIZAN_DATASETS"), "../../shared/datasets", "../shared/datasets"} {
-		if base == "" {
-			continue
-		}
-		p := filepath.Join(base, name)
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-	}
-	t.Skipf("dataset %s not present", name)
-	return ""
-}
+// datasetDir returns a folder of the shared datasets, skipping the test
+// when it is absent.
+func datasetDir(t testing.TB, name string) string { return shareddata.Dir(t, name) }
 
 func openDB(t testing.TB) *store.DB {
 	t.Helper()

@@ -39,44 +39,21 @@ import (
 
 	"github.com/mizan-budget/mizan/datasets"
 	"github.com/mizan-budget/mizan/ingest"
+	"github.com/mizan-budget/mizan/internal/shareddata"
 	"github.com/mizan-budget/mizan/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// sharedRoot is where CI and developers keep the real public files.
-const sharedRoot = "../../shared/datasets"
-
-// sharedFolder maps every embedded descriptor to its folder of sources.
-var sharedFolder = map[string]string{
-	"bahrain-budget":        "bh-bahrain-budgets",
-	"manchester-spending":   "uk-manchester-spending-500",
-	"mexico-pef-2016":       "mx-pef-2016",
-	"madrid-budget":         "fdp-madrid-municipal-gastos",
-	"macedonia-budget":      "fdp-openspending-macedonia",
-	"australia-pbs":         "fdp-au-budget",
-	"albania-treasury":      "fdp-al-treasury-spending",
-	"uk-cra-cofog":          "uk-hmt-cra-cofog-sample",
-	"mexico-transfers":      "mx-pef-2016",
-	"canada-contracts-2014": "ocds-canada-buyandsell-2014",
-}
-
 // sharedDir returns the shared folder of a dataset, or skips the test when
 // the shared data is not on this machine.
 func sharedDir(t *testing.T, id string) string {
 	t.Helper()
-	folder, ok := sharedFolder[id]
+	folder, ok := shareddata.Folders[id]
 	if !ok {
-		t.Fatalf("no shared folder known for %s: add it to sharedFolder", id)
+		t.Fatalf("no shared folder known for %s: add it to shareddata.Folders", id)
 	}
-	dir, err := filepath.Abs(filepath.Join(sharedRoot, folder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real data not available (%s): %v", dir, err)
-	}
-	return dir
+	return shareddata.Dir(t, folder)
 }
 
 // loadEmbedded reads an embedded descriptor through ingest.Load.
@@ -110,7 +87,7 @@ func TestEmbeddedDescriptorsLoad(t *testing.T) {
 			if d.ID != id {
 				t.Errorf("id %q in %s.yaml", d.ID, id)
 			}
-			if _, ok := sharedFolder[id]; !ok {
+			if _, ok := shareddata.Folders[id]; !ok {
 				t.Errorf("%s has no shared folder in the tests", id)
 			}
 			for field, text := range map[string]map[string]string{"title": d.Title, "description": d.Description} {
