@@ -297,7 +297,7 @@ func TestManchesterMoneyFlags(t *testing.T) {
 			wants[k] = want{a.la, rest, a.n, a.lastN}
 		}
 		got := flags[YearEndSpike]
-		if len(got) != len(wants) {
+		if len(got) != len(wants) || len(wants) == 0 {
 			t.Errorf("year_end_spike: %d flags, the files give %d", len(got), len(wants))
 		}
 		checked := 0
