@@ -226,8 +226,14 @@ func TestFullQueueAnswersResourceExhausted(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("export ended before writing: %v", err)
 	}
-	_, err := p.q.Aggregate(ctx, connect.NewRequest(&mizanv1.AggregateRequest{Dataset: fixtureDataset}))
-	wantCode(t, "query while the only slot is taken", err, connect.CodeResourceExhausted)
+	// Exports have slots of their own: a query still runs, a second export
+	// finds the only export slot taken.
+	if _, err := p.q.Aggregate(ctx, connect.NewRequest(&mizanv1.AggregateRequest{Dataset: fixtureDataset})); err != nil {
+		t.Errorf("query while an export runs: %v", err)
+	}
+	_, err := exportAll(ctx, p, &mizanv1.ExportRequest{Format: mizanv1.ExportFormat_EXPORT_FORMAT_CSV,
+		Query: &mizanv1.ExportRequest_Facts{Facts: &mizanv1.FactsRequest{Dataset: fixtureDataset}}})
+	wantCode(t, "export while the only export slot is taken", err, connect.CodeResourceExhausted)
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatalf("export: %v", err)
