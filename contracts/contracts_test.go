@@ -87,8 +87,8 @@ func TestArabicSearchAndParty(t *testing.T) {
 
 // independent is a second, plain reading of OCDS files: encoding/json into
 // map[string]any, releases grouped by ocid and ordered by date, the last
-// value of each contract (by id and occurrence) summed per currency with
-// big.Rat.
+// value of each contract (by id; within one release the last object with
+// an id) summed per currency with big.Rat.
 type independent struct {
 	releases map[string][]map[string]any
 	order    []string
@@ -172,12 +172,17 @@ func (in *independent) contractTotals() (map[string]*big.Rat, int) {
 		var keys []string
 		for _, r := range rs {
 			cs, _ := r["contracts"].([]any)
-			occ := map[string]int{}
-			for _, c := range cs {
+			lastInRelease := map[string]int{}
+			for i, c := range cs {
 				cm, _ := c.(map[string]any)
-				id := s(cm["id"])
-				k := id + "#" + string(rune('0'+occ[id]))
-				occ[id]++
+				lastInRelease[s(cm["id"])] = i
+			}
+			for i, c := range cs {
+				cm, _ := c.(map[string]any)
+				k := s(cm["id"])
+				if lastInRelease[k] != i {
+					continue // an earlier object with the same id in this release
+				}
 				if _, ok := last[k]; !ok {
 					keys = append(keys, k)
 					last[k] = nil

@@ -74,9 +74,9 @@ func ParseTime(s string) time.Time {
 //   - arrays of objects that all have an "id" are merged by id (objects
 //     with the same id merged, new ones appended, order of first sighting);
 //     an empty array leaves an array of objects as it was;
-//     two objects with the same id in one release are kept apart (the n-th
-//     occurrence merges with the n-th occurrence in other releases) and
-//     reported;
+//     when two objects have the same id in one release, only the last one
+//     is kept, as in the reference implementation (ocdsmerge), and the
+//     duplicate is reported;
 //   - any other array (of strings, numbers, or of objects lacking an id)
 //     is replaced whole;
 //   - "tag" becomes ["compiled"], "id" becomes "<ocid>-<date>" and "date"
@@ -188,35 +188,36 @@ func idKey(v any) string {
 
 func (m *merger) byID(prev any, src []any, path string) []any {
 	old, _ := prev.([]any)
-	// Keys of what is there: id plus occurrence number.
-	index := map[string]int{}
-	seen := map[string]int{}
+	index := map[string]int{} // id → position in out
 	out := old
 	if !identifiedOrEmpty(old) {
 		out = nil // the previous value was not an identified array: replaced
 	}
 	for i, x := range out {
-		id := idKey(x.(map[string]any)["id"])
-		index[id+"\x00"+strconv.Itoa(seen[id])] = i
-		seen[id]++
+		index[idKey(x.(map[string]any)["id"])] = i
 	}
-	occ := map[string]int{}
-	for _, x := range src {
+	// Within one release the last object with an id is the one kept.
+	last := map[string]int{}
+	for i, x := range src {
+		id := idKey(x.(map[string]any)["id"])
+		if _, dup := last[id]; dup {
+			m.problem(path, "two or more objects have the id %q in one release; the last one is kept", id)
+		}
+		last[id] = i
+	}
+	for i, x := range src {
 		o := x.(map[string]any)
 		id := idKey(o["id"])
-		n := occ[id]
-		occ[id]++
-		if n == 1 {
-			m.problem(path, "two or more objects have the id %q in one release; kept apart", id)
+		if last[id] != i {
+			continue
 		}
-		key := id + "\x00" + strconv.Itoa(n)
-		if j, ok := index[key]; ok {
+		if j, ok := index[id]; ok {
 			m.object(out[j].(map[string]any), o, path+"/"+strconv.Itoa(j))
 			continue
 		}
 		d := map[string]any{}
 		m.object(d, o, path+"/"+strconv.Itoa(len(out)))
-		index[key] = len(out)
+		index[id] = len(out)
 		out = append(out, d)
 	}
 	return out
