@@ -243,11 +243,11 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 	_, sum.Releases = comp.Counts()
 	sum.ContentHash = ContentHash(sum.Files, name)
 	if !opts.Force {
-		hash, version, err := db.LatestContentHash(ctx, ds.ID)
+		version, unchanged, err := db.Unchanged(ctx, ds.ID, sum.ContentHash, status)
 		if err != nil {
 			return nil, err
 		}
-		if hash == sum.ContentHash {
+		if unchanged {
 			sum.NoOp, sum.Version = true, version
 			sum.Duration = time.Since(start)
 			return sum, nil

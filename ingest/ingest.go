@@ -15,7 +15,7 @@ import (
 )
 
 // hashVersion changes when the same bytes would ingest differently.
-const hashVersion = "mizan-ingest/1"
+const hashVersion = "mizan-ingest/2"
 
 // Ingest reads every source of d and stores it as the dataset's next
 // version, in one transaction: a failed, cancelled or killed ingest leaves
@@ -70,17 +70,17 @@ func Ingest(ctx context.Context, db *store.DB, d *Descriptor, opts Options) (*Su
 		}
 	}
 	slog.DebugContext(ctx, "ingest: located", "elapsed", time.Since(start))
-	hash, err := contentHash(d, status, inputs)
+	hash, err := contentHash(d, inputs)
 	if err != nil {
 		return nil, err
 	}
 	m := newModel(d)
 	if !opts.Force {
-		latest, version, err := db.LatestContentHash(ctx, d.ID)
+		version, unchanged, err := db.Unchanged(ctx, d.ID, hash, status)
 		if err != nil {
 			return nil, err
 		}
-		if latest == hash {
+		if unchanged {
 			slog.InfoContext(ctx, "ingest: sources unchanged", "dataset", d.ID, "version", version)
 			return &Summary{Dataset: d.ID, Version: version, NoOp: true, ContentHash: hash, Status: status, Scale: m.scale,
 				Sources: sourceSummaries(inputs, nil), Duration: time.Since(start)}, nil
@@ -173,15 +173,16 @@ func factorString(d *Descriptor) string {
 	return d.Factor
 }
 
-// contentHash identifies what an ingest would store: the descriptor, the
-// status and every source's bytes.
-func contentHash(d *Descriptor, status string, inputs []*input) (string, error) {
+// contentHash identifies what an ingest would store: the descriptor and
+// every source's bytes (not the status: a draft, once published, holds the
+// same content).
+func contentHash(d *Descriptor, inputs []*input) (string, error) {
 	desc, err := json.Marshal(d)
 	if err != nil {
 		return "", fmt.Errorf("hash descriptor: %w", err)
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\nstatus %s\n", hashVersion, desc, status)
+	fmt.Fprintf(h, "%s\n%s\n", hashVersion, desc)
 	for _, in := range inputs {
 		fmt.Fprintf(h, "source %d %q %q %q %s\n", in.id, in.raw.name, in.member, in.sheet, in.raw.sha256)
 	}

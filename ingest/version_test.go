@@ -79,8 +79,8 @@ func assertNoVersion(t *testing.T, db *store.DB, dataset string, n int) {
 	if c != 0 {
 		t.Errorf("facts table of the failed version %d exists", n)
 	}
-	_, latest, err := db.LatestContentHash(context.Background(), dataset)
-	if err != nil {
+	var latest int
+	if err := db.SQL.QueryRow(`SELECT coalesce(max(version), 0) FROM versions WHERE dataset_id = ?`, dataset).Scan(&latest); err != nil {
 		t.Fatal(err)
 	}
 	if latest != n-1 {
@@ -114,6 +114,14 @@ func TestVersioning(t *testing.T) {
 	forced := mustIngest(t, db, versionDesc(t, dir, "1", ""), Options{Force: true, Status: mizan.StatusDraft})
 	if forced.NoOp || forced.Version != 2 {
 		t.Fatalf("forced: version %d, no-op %v", forced.Version, forced.NoOp)
+	}
+	// The same bytes as a draft again: nothing; as published over that
+	// draft: refused, since publishing the draft is what is wanted.
+	if s := mustIngest(t, db, versionDesc(t, dir, "1", ""), Options{Status: mizan.StatusDraft}); !s.NoOp || s.Version != 2 {
+		t.Errorf("draft over an identical draft: version %d, no-op %v", s.Version, s.NoOp)
+	}
+	if _, err := Ingest(ctx, db, versionDesc(t, dir, "1", ""), Options{}); mizan.ErrorCode(err) != mizan.ECONFLICT || !strings.Contains(err.Error(), "publish") {
+		t.Errorf("published over an identical draft: %v, want a conflict saying to publish the draft", err)
 	}
 
 	// Changed data: version 3; version 1 is untouched.

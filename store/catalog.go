@@ -135,19 +135,30 @@ func (db *DB) ResolveVersion(ctx context.Context, id string, number int, include
 	return nil, mizan.Version{}, &mizan.Error{Code: mizan.ENOTFOUND, Field: "version", Message: fmt.Sprintf("dataset %q has no version %d", id, number)}
 }
 
-// LatestContentHash returns the content hash of the dataset's newest
-// version, or "" when it has none.
-func (db *DB) LatestContentHash(ctx context.Context, id string) (string, int, error) {
-	var hash string
+// Unchanged reports whether the dataset's newest version already holds
+// the content an ingest would store (same content hash), and which version
+// that is. Storing it again as a draft, or as published over a published
+// version, changes nothing; storing it as published when the newest
+// version is a draft of the same content is refused with ECONFLICT, since
+// what the caller wants is to publish that draft.
+func (db *DB) Unchanged(ctx context.Context, id, hash, status string) (int, bool, error) {
+	var latest, latestStatus string
 	var v int
-	err := db.SQL.QueryRowContext(ctx, `SELECT content_hash, version FROM versions WHERE dataset_id = ? ORDER BY version DESC LIMIT 1`, id).Scan(&hash, &v)
+	err := db.SQL.QueryRowContext(ctx, `SELECT content_hash, status, version FROM versions WHERE dataset_id = ? ORDER BY version DESC LIMIT 1`, id).Scan(&latest, &latestStatus, &v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", 0, nil
+		return 0, false, nil
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("read versions of %s: %w", id, err)
+		return 0, false, fmt.Errorf("read versions of %s: %w", id, err)
 	}
-	return hash, v, nil
+	if latest != hash {
+		return v, false, nil
+	}
+	if latestStatus == mizan.StatusDraft && status == mizan.StatusPublished {
+		return v, false, &mizan.Error{Code: mizan.ECONFLICT, Field: "status", Message: fmt.Sprintf(
+			"%s version %d is a draft of exactly these sources: publish it (mizan publish %s %d) rather than ingesting them again", id, v, id, v)}
+	}
+	return v, true, nil
 }
 
 // Summary returns the stored ingest summary (JSON) of a version.
