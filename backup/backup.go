@@ -306,7 +306,7 @@ func backupTable(ctx context.Context, conn *sql.Conn, root string, t *Table, row
 			dir = "_rollups/" + t.Name
 		}
 		pw := &partWriter{root: root, dir: dir, maxRows: rowsPerFile}
-		if err := copyChunks(ctx, conn, pw, t.Name, lo, hi, ""); err != nil {
+		if err := copyChunks(ctx, conn, pw, t, lo, hi, ""); err != nil {
 			return err
 		}
 		t.Files = pw.files
@@ -322,7 +322,7 @@ func backupTable(ctx context.Context, conn *sql.Conn, root string, t *Table, row
 			part, cond = strconv.Itoa(*y), fmt.Sprintf("%s = %d", store.Quote(store.ColYear), *y)
 		}
 		pw := &partWriter{root: root, dir: path.Join(t.Dataset, fmt.Sprintf("version=%d", t.Version), "year="+part), maxRows: rowsPerFile}
-		if err := copyChunks(ctx, conn, pw, t.Name, lo, hi, cond); err != nil {
+		if err := copyChunks(ctx, conn, pw, t, lo, hi, cond); err != nil {
 			return err
 		}
 		t.Files = append(t.Files, pw.files...)
@@ -363,11 +363,12 @@ func distinctYears(ctx context.Context, conn *sql.Conn, table string) ([]*int, e
 // when given) a chunk at a time, in storage order, into pw. The files'
 // schema is DuckDB's Arrow schema with each field's nullability from the
 // table's declaration (Parquet REQUIRED for NOT NULL columns).
-func copyChunks(ctx context.Context, conn *sql.Conn, pw *partWriter, table string, lo, hi int64, cond string) error {
+func copyChunks(ctx context.Context, conn *sql.Conn, pw *partWriter, t *Table, lo, hi int64, cond string) error {
 	defer pw.abort()
-	nullable, err := nullability(ctx, conn, table)
-	if err != nil {
-		return err
+	table := t.Name
+	nullable := make(map[string]bool, len(t.Columns))
+	for _, c := range t.Columns {
+		nullable[c.Name] = c.Nullable
 	}
 	where := "rowid BETWEEN ? AND ?"
 	if cond != "" {
@@ -407,18 +408,6 @@ func copyChunks(ctx context.Context, conn *sql.Conn, pw *partWriter, table strin
 		}
 	}
 	return pw.closeFile()
-}
-
-func nullability(ctx context.Context, conn *sql.Conn, table string) (map[string]bool, error) {
-	cols, err := tableColumns(ctx, conn, table)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]bool, len(cols))
-	for _, c := range cols {
-		out[c.Name] = c.Nullable
-	}
-	return out, nil
 }
 
 func withNullability(s *arrow.Schema, nullable map[string]bool) *arrow.Schema {

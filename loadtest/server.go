@@ -56,8 +56,6 @@ type ServerOptions struct {
 type Server struct {
 	// Addr is host:port of the API.
 	Addr string
-	// MemoryLimitBytes is ServerOptions.MemoryLimit in bytes.
-	MemoryLimitBytes int64
 
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -67,8 +65,7 @@ type Server struct {
 // StartServer starts `mizan serve` on a free loopback port and waits until
 // it answers HTTP.
 func StartServer(ctx context.Context, opts ServerOptions) (*Server, error) {
-	limit, err := ParseBytes(opts.MemoryLimit)
-	if err != nil {
+	if _, err := ParseBytes(opts.MemoryLimit); err != nil {
 		return nil, fmt.Errorf("memory limit: %w", err)
 	}
 	port, err := freePort()
@@ -90,7 +87,7 @@ func StartServer(ctx context.Context, opts ServerOptions) (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", opts.Bin, err)
 	}
-	s := &Server{Addr: addr, MemoryLimitBytes: limit, cmd: cmd, done: make(chan struct{})}
+	s := &Server{Addr: addr, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		s.err = cmd.Wait()
 		close(s.done)

@@ -89,7 +89,7 @@ func newIngestService(ing Ingester, dir string, maxBytes int64, log *slog.Logger
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create upload directory: %w", err)
 	}
-	stale, _ := filepath.Glob(filepath.Join(dir, "upload-*"))
+	stale, _ := filepath.Glob(filepath.Join(dir, "mizan-upload-*"))
 	for _, p := range stale {
 		if err := os.RemoveAll(p); err != nil {
 			log.Warn("remove stale upload", "path", p, "error", err)
@@ -121,7 +121,7 @@ func (s *ingestService) upload(ctx context.Context, stream *connect.ClientStream
 	if err := s.checkHeader(h); err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(s.dir, "upload-*")
+	dir, err := os.MkdirTemp(s.dir, "mizan-upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("stage upload: %w", err)
 	}

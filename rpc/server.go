@@ -80,7 +80,6 @@ type Options struct {
 type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler // mux behind the security headers
-	limiter *rateLimiter // nil without a rate limit
 	health  *grpchealth.StaticChecker
 	metrics *metrics
 	names   []string
@@ -132,7 +131,6 @@ func NewServer(opts Options) (*Server, error) {
 	s := &Server{
 		mux:     http.NewServeMux(),
 		metrics: m,
-		limiter: limiter,
 		names:   []string{mizanv1connect.CatalogServiceName, mizanv1connect.QueryServiceName},
 	}
 	if opts.Contracts != nil {

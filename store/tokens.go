@@ -188,12 +188,13 @@ func (ts *Tokens) VerifyToken(ctx context.Context, secret string) (Token, error)
 	if secret == "" {
 		return Token{}, invalid
 	}
-	if _, err := ts.loadTokens(ctx); err != nil {
-		return Token{}, err
-	}
 	h := hashToken(secret)
 	now := time.Now().UTC()
 	ts.mu.Lock()
+	if err := ts.loadLocked(ctx); err != nil {
+		ts.mu.Unlock()
+		return Token{}, err
+	}
 	found := -1
 	for i := range ts.cache {
 		if subtle.ConstantTimeCompare(h[:], ts.cache[i].hash[:]) == 1 {
@@ -222,17 +223,25 @@ func (ts *Tokens) VerifyToken(ctx context.Context, secret string) (Token, error)
 	return t, nil
 }
 
-// loadTokens returns the cached tokens, reading them after a change. This
-// process is the database's only writer, so the cache is exact.
+// loadTokens returns a copy of the cached tokens.
 func (ts *Tokens) loadTokens(ctx context.Context) ([]storedToken, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if err := ts.loadLocked(ctx); err != nil {
+		return nil, err
+	}
+	return slices.Clone(ts.cache), nil
+}
+
+// loadLocked fills the cache, reading the table after a change; ts.mu is
+// held. This process is the database's only writer, so the cache is exact.
+func (ts *Tokens) loadLocked(ctx context.Context) error {
 	if ts.cache != nil {
-		return slices.Clone(ts.cache), nil
+		return nil
 	}
 	rows, err := ts.db.SQL.QueryContext(ctx, `SELECT name, hash, scopes, created_at, last_used_at, revoked_at FROM tokens ORDER BY created_at, name`)
 	if err != nil {
-		return nil, fmt.Errorf("read tokens: %w", err)
+		return fmt.Errorf("read tokens: %w", err)
 	}
 	defer rows.Close()
 	out := []storedToken{}
@@ -241,11 +250,11 @@ func (ts *Tokens) loadTokens(ctx context.Context) ([]storedToken, error) {
 		var hash, scopes string
 		var used, revoked sql.NullTime
 		if err := rows.Scan(&st.Name, &hash, &scopes, &st.CreatedAt, &used, &revoked); err != nil {
-			return nil, fmt.Errorf("read tokens: %w", err)
+			return fmt.Errorf("read tokens: %w", err)
 		}
 		b, err := hex.DecodeString(hash)
 		if err != nil || len(b) != sha256.Size {
-			return nil, errors.New("read tokens: a stored hash is not a hex SHA-256")
+			return errors.New("read tokens: a stored hash is not a hex SHA-256")
 		}
 		copy(st.hash[:], b)
 		st.Scopes = strings.Split(scopes, ",")
@@ -259,10 +268,10 @@ func (ts *Tokens) loadTokens(ctx context.Context) ([]storedToken, error) {
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read tokens: %w", err)
+		return fmt.Errorf("read tokens: %w", err)
 	}
 	ts.cache = out
-	return slices.Clone(out), nil
+	return nil
 }
 
 // invalidateTokens makes the next token check read the table again.
