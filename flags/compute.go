@@ -100,6 +100,9 @@ func Compute(ctx context.Context, db *sql.DB, ds *mizan.Dataset, v mizan.Version
 	default:
 		return nil, &mizan.Error{Code: mizan.ECONFLICT, Field: "dataset", Message: fmt.Sprintf("%s is a %s dataset: red flags are computed for contracts and payments datasets", ds.ID, ds.Kind)}
 	}
+	if err := c.checkMoney(); err != nil {
+		return nil, err
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("flags: connect: %w", err)
@@ -160,6 +163,39 @@ func dimColumn(v mizan.Version, dim string) string {
 }
 
 // money is the SQL type of amounts in this computation.
+// checkMoney refuses amount parameters the version's amounts cannot hold
+// exactly: more decimals than they keep (a round unit of 0.001 would round
+// to 0 for pence), or more integer digits than fit.
+func (c *computation) checkMoney() error {
+	check := func(field, v string) error {
+		if v == "" {
+			return nil
+		}
+		whole, frac, _ := strings.Cut(strings.TrimLeft(v, "0"), ".")
+		if frac = strings.TrimRight(frac, "0"); len(frac) > int(c.scale) {
+			return mizan.FieldErrorf(field, "%s has more than the %d decimals amounts of %s keep", v, c.scale, c.ds.ID)
+		}
+		if len(whole) > int(c.width-c.scale) {
+			return mizan.FieldErrorf(field, "%s has more than the %d integer digits amounts of %s hold", v, c.width-c.scale, c.ds.ID)
+		}
+		return nil
+	}
+	for cur, v := range c.p.SplitThresholds {
+		if err := check("split_thresholds."+cur, v); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct{ name, v string }{
+		{"split_default_threshold", c.p.SplitDefaultThreshold}, {"duplicate_min_amount", c.p.DuplicateMinAmount},
+		{"round_unit", c.p.RoundUnit}, {"round_min_amount", c.p.RoundMinAmount},
+	} {
+		if err := check(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *computation) money() string { return fmt.Sprintf("DECIMAL(%d, %d)", c.width, c.scale) }
 
 // shown is the SQL type of amounts computed for display (averages).

@@ -248,6 +248,10 @@ func TestContractFixtures(t *testing.T) {
 	if am.Figures["initial_amount"] != "1000.00" || am.Figures["final_amount"] != "1151.00" || am.Amount != "151.00" || am.Figures["increase_pct"] != "15.1" {
 		t.Errorf("amendment flag: %+v", am)
 	}
+	// Its first piece of evidence is the contract itself, with its source.
+	if len(am.Evidence) == 0 || am.Evidence[0].Kind != EvidenceContract || am.Evidence[0].OCID != "am-yes" || am.Evidence[0].File != filepath.Base(path) || am.Evidence[0].Pointer != "/contracts/0" {
+		t.Errorf("amendment evidence: %+v", am.Evidence)
+	}
 	nc := got[NonCompetitiveShare][0]
 	if nc.Figures["share"] != "0.5" || nc.Figures["noncompetitive_processes"] != "3" || nc.Year != 2021 || len(nc.Records) != 3 || len(nc.Evidence) != 3 {
 		t.Errorf("non-competitive flag: %+v", nc)
@@ -391,6 +395,25 @@ func TestPaymentFixtures(t *testing.T) {
 	for _, code := range []string{SingleBidder, NonCompetitiveShare, ShortTender, AmendmentIncrease, AboveEstimate, NewSupplierLargeAward} {
 		if len(got[code]) > 0 {
 			t.Errorf("%s on a payments dataset: %+v", code, got[code])
+		}
+	}
+	// Amount parameters must fit the version's amounts (2 decimals here,
+	// DECIMAL(18, 2)): a clear error on the field, never a rounded or
+	// failed computation.
+	ds, v, rerr := db.ResolveVersion(context.Background(), "pay-fixture", 0, true)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	for field, set := range map[string]func(*Params){
+		"round_unit":              func(p *Params) { p.RoundUnit = "0.001" },
+		"split_default_threshold": func(p *Params) { p.SplitDefaultThreshold = "99999999999999999999" },
+	} {
+		p := DefaultParams()
+		set(&p)
+		_, err := Compute(context.Background(), db.SQL, ds, v, p)
+		var me *mizan.Error
+		if !errors.As(err, &me) || me.Code != mizan.EINVALID || me.Field != field {
+			t.Errorf("%s out of the amounts' range: %v, want an invalid-argument error on the field", field, err)
 		}
 	}
 	d := got[DuplicatePayment][0]

@@ -109,8 +109,8 @@ ct AS (SELECT * FROM contract_contracts WHERE dataset_id = %[1]s AND version = %
 	AND currency = initial_currency AND amount * 1000000 > initial_amount * (1000000 + %[3]s)),
 f AS (SELECT ct.*, p.ocid, p.buyer_entity, p.year, p.source_id, p.value, row_number() OVER (ORDER BY ct.process_id, ct.contract_index) AS gkey
 	FROM ct JOIN p ON p.process_id = ct.process_id),
-ev AS (SELECT gkey, 0 AS rk, 'contract' AS k, ocid, contract_id AS id, title, CAST(date AS VARCHAR) AS dt, CAST(amount AS VARCHAR) AS amt, currency AS cur,
-		source_id AS src, pointer AS ptr, CAST(value AS BIGINT) AS srow FROM f
+ev AS (SELECT gkey, 0 AS rk, 'contract' AS k, NULL AS ocid, NULL AS id, NULL AS title, CAST(date AS VARCHAR) AS dt, CAST(amount AS VARCHAR) AS amt,
+		currency AS cur, contract_index AS src, NULL AS ptr, CAST(process_id AS BIGINT) AS srow FROM f
 	UNION ALL
 	SELECT f.gkey, row_number() OVER (PARTITION BY f.gkey ORDER BY a.date NULLS LAST, a.amendment_id, a.pointer), 'amendment', f.ocid, a.amendment_id,
 		coalesce(a.description, a.rationale), CAST(a.date AS VARCHAR), CAST(a.amount_after AS VARCHAR), a.currency, f.source_id, a.pointer, CAST(f.value AS BIGINT)

@@ -154,7 +154,9 @@ func (s *Service) flags(ctx context.Context, ds *mizan.Dataset, v mizan.Version,
 		delete(s.byKey, old.Value.(*entry).key)
 	}
 	s.mu.Unlock()
-	e.flags, e.err = Compute(ctx, s.db.SQL, ds, v, p)
+	// Other callers may wait for this result: one caller's cancellation
+	// must not become theirs.
+	e.flags, e.err = Compute(context.WithoutCancel(ctx), s.db.SQL, ds, v, p)
 	if e.err != nil {
 		// Not cached: a cancelled or failed computation is retried next time.
 		s.mu.Lock()
