@@ -730,7 +730,7 @@ func (s *Service) index(ctx context.Context, d *mizan.Dataset, v mizan.Version) 
 // evict drops the least recently used built indexes beyond the limit.
 // s.mu is held.
 func (s *Service) evict() {
-	for len(s.ix) > s.maxIndexes {
+	for len(s.ix) > max(s.maxIndexes, s.nLatest+1) {
 		oldest, when := "", int64(math.MaxInt64)
 		for k, e := range s.ix {
 			select {
@@ -821,6 +821,9 @@ func (s *Service) latest(ctx context.Context, drafts bool) ([]resolved, error) {
 			out = append(out, resolved{d, v})
 		}
 	}
+	s.mu.Lock()
+	s.nLatest = max(s.nLatest, len(out))
+	s.mu.Unlock()
 	return out, nil
 }
 

@@ -159,7 +159,8 @@ type ServiceOptions struct {
 	// without flags (and a flags filter matches nothing).
 	Flags FlagSource
 	// MaxIndexes bounds the versions whose search index is kept in memory;
-	// 0 means DefaultMaxIndexes.
+	// 0 means DefaultMaxIndexes. It never goes below one more than the
+	// contracts and payments datasets a search without datasets spans.
 	MaxIndexes int
 }
 
@@ -168,9 +169,13 @@ type Service struct {
 	db         *store.DB
 	flags      FlagSource
 	maxIndexes int
-	mu         sync.Mutex
-	ix         map[string]*cacheEntry // "dataset/version"
-	clock      int64
+	// nLatest is how many latest versions the last unrestricted search
+	// spanned: eviction never goes below it, or such a search would evict
+	// an index it needs again and rebuild every index every time.
+	nLatest int
+	mu      sync.Mutex
+	ix      map[string]*cacheEntry // "dataset/version"
+	clock   int64
 }
 
 // NewService returns a Service over db.

@@ -338,7 +338,10 @@ func (s *contractService) contractFlags(ctx context.Context, c *contracts.Contra
 		return nil, nil
 	}
 	h := &c.Summary
-	all, _, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyer: h.Buyer.Entity})
+	if len(h.Flags) == 0 { // the index knows the record's codes already
+		return nil, nil
+	}
+	all, _, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyer: h.Buyer.Entity, Codes: h.Flags})
 	if err != nil {
 		return nil, err
 	}
