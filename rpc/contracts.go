@@ -43,10 +43,6 @@ type contractService struct {
 
 var _ mizanv1connect.ContractServiceHandler = (*contractService)(nil)
 
-// contractsDrafts says whether the caller may see draft versions, the way
-// the catalog handlers decide it.
-func contractsDrafts(ctx context.Context) bool { return canReadDrafts(ctx) }
-
 // SearchContracts implements ContractService.SearchContracts.
 func (s *contractService) SearchContracts(ctx context.Context, req *connect.Request[mizanv1.SearchContractsRequest]) (*connect.Response[mizanv1.SearchContractsResponse], error) {
 	resp, err := s.search(ctx, req.Msg)
@@ -57,9 +53,6 @@ func (s *contractService) SearchContracts(ctx context.Context, req *connect.Requ
 }
 
 func (s *contractService) search(ctx context.Context, m *mizanv1.SearchContractsRequest) (*mizanv1.SearchContractsResponse, error) {
-	if m.GetPageSize() < 0 || m.GetPageSize() > contracts.MaxPageSize {
-		return nil, mizan.FieldErrorf("page_size", "must be between 0 and %d, got %d", contracts.MaxPageSize, m.GetPageSize())
-	}
 	offset, pins, err := decodeSearchToken(m, m.GetPageToken())
 	if err != nil {
 		return nil, err
@@ -69,7 +62,7 @@ func (s *contractService) search(ctx context.Context, m *mizanv1.SearchContracts
 		return nil, err
 	}
 	q.Offset = offset
-	q.IncludeDrafts = contractsDrafts(ctx)
+	q.IncludeDrafts = canReadDrafts(ctx)
 	if pins != nil {
 		q.Datasets = pins
 	}
@@ -100,7 +93,7 @@ func (s *contractService) getContract(ctx context.Context, m *mizanv1.GetContrac
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.c.GetContract(ctx, ds, v, m.GetOcid(), contractsDrafts(ctx))
+	c, err := s.c.GetContract(ctx, ds, v, m.GetOcid(), canReadDrafts(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +118,7 @@ func (s *contractService) getParty(ctx context.Context, m *mizanv1.GetPartyReque
 	if err != nil {
 		return nil, err
 	}
-	drafts := contractsDrafts(ctx)
+	drafts := canReadDrafts(ctx)
 	p, err := s.c.GetParty(ctx, ds, v, m.GetEntity(), drafts)
 	if err != nil {
 		return nil, err
@@ -179,7 +172,7 @@ func (s *contractService) listRedFlags(ctx context.Context, m *mizanv1.ListRedFl
 	if err != nil {
 		return nil, err
 	}
-	drafts := contractsDrafts(ctx)
+	drafts := canReadDrafts(ctx)
 	d, v, err := s.cat.ResolveVersion(ctx, ds, pinned(ver, p), drafts)
 	if err != nil {
 		return nil, err
