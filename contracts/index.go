@@ -18,7 +18,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/mizan-budget/mizan"
@@ -166,28 +165,7 @@ func (ix *index) amountString(r int32) string {
 	if s, ok := ix.pay.wide[r]; ok {
 		return s
 	}
-	return formatUnscaled(ix.pay.unscaled[r], ix.pay.scale)
-}
-
-// formatUnscaled writes n × 10^-scale with at least two decimals.
-func formatUnscaled(n int64, scale int32) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	if scale > 0 {
-		if len(s) <= int(scale) {
-			s = strings.Repeat("0", int(scale)-len(s)+1) + s
-		}
-		s = s[:len(s)-int(scale)] + "." + s[len(s)-int(scale):]
-	}
-	s = trimAmount(s, "")
-	if !strings.Contains(s, ".") {
-		s += ".00"
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return formatBig(big.NewInt(ix.pay.unscaled[r]), ix.pay.scale)
 }
 
 // finishTokens sorts the token table (tokens with their postings).
@@ -526,7 +504,7 @@ func loadPaymentsIndex(ctx context.Context, db *sql.DB, ix *index, d *mizan.Data
 				p.unscaled = append(p.unscaled, int64(n.LowBits()))
 			} else {
 				p.unscaled = append(p.unscaled, 0)
-				p.wide[r] = decimalString(n, p.scale)
+				p.wide[r] = formatBig(n.BigInt(), p.scale)
 			}
 			ix.currency = append(ix.currency, ix.intern(cur.Value(i)))
 			ix.method = append(ix.method, payMethod)
@@ -604,12 +582,6 @@ func bestSpelling(sp []string) string {
 }
 
 func mixedCase(s string) bool { return strings.ToUpper(s) != s && strings.ToLower(s) != s }
-
-// decimalString formats a decimal128 at scale.
-func decimalString(n decimal128.Num, scale int32) string {
-	r := new(big.Rat).SetFrac(n.BigInt(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
-	return trimAmount(r.FloatString(int(scale)), "")
-}
 
 // stringColumn is an Arrow string array of any layout.
 type stringColumn interface {

@@ -217,7 +217,8 @@ func (ix *index) add(s *sums, key string, r int32, mk func(*sum)) {
 	x.f += ix.amount[r]
 }
 
-// formatBig writes n × 10^-scale with at least two decimals.
+// formatBig writes n × 10^-scale with at least two decimals: the one way
+// contracts formats payment amounts, in search hits and profiles alike.
 func formatBig(n *big.Int, scale int32) string {
 	r := new(big.Rat).SetFrac(n, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
 	return trimAmount(r.FloatString(int(max(scale, 2))), "")

@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,5 +32,25 @@ func TestSourceName(t *testing.T) {
 				t.Errorf("sourceName = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFormatBig(t *testing.T) {
+	tests := []struct {
+		n     int64
+		scale int32
+		want  string
+	}{
+		{125, 1, "12.50"},
+		{12, 0, "12.00"},
+		{-1234, 2, "-12.34"},
+		{12500, 3, "12.50"},
+		{12345, 3, "12.345"},
+		{5, 3, "0.005"},
+	}
+	for _, tt := range tests {
+		if got := formatBig(big.NewInt(tt.n), tt.scale); got != tt.want {
+			t.Errorf("formatBig(%d, %d) = %q, want %q", tt.n, tt.scale, got, tt.want)
+		}
 	}
 }
