@@ -157,16 +157,21 @@ func writeBackup(ctx context.Context, db *store.DB, tmp string, opts Options) (*
 }
 
 func migrationsOf(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	return queryStrings(ctx, conn, "read migrations", `SELECT name FROM schema_migrations ORDER BY name`)
+}
+
+// queryStrings runs q, whose rows are one string each, and returns them.
+func queryStrings(ctx context.Context, conn *sql.Conn, what, q string) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, s)
 	}
@@ -252,20 +257,7 @@ func planTables(ctx context.Context, conn *sql.Conn, datasets []Dataset) ([]Tabl
 }
 
 func tableNames(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary ORDER BY table_name`)
-	if err != nil {
-		return nil, fmt.Errorf("list tables: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, conn, "list tables", `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND NOT temporary ORDER BY table_name`)
 }
 
 func tableColumns(ctx context.Context, conn *sql.Conn, table string) ([]Column, error) {
