@@ -46,6 +46,8 @@ type DB struct {
 	// file system or the network.
 	SQL  *sql.DB
 	path string
+	// threads is DuckDB's thread count, as set or defaulted at Open.
+	threads int
 
 	// writeMu serialises ingests: versions are numbered inside the writing
 	// transaction, and one writer at a time keeps memory predictable.
@@ -87,6 +89,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if _, err := db.SQL.ExecContext(ctx, "SET lock_configuration = true"); err != nil {
 		db.SQL.Close()
 		return nil, fmt.Errorf("lock database configuration: %w", err)
+	}
+	if err := db.SQL.QueryRowContext(ctx, "SELECT CAST(current_setting('threads') AS INTEGER)").Scan(&db.threads); err != nil {
+		db.SQL.Close()
+		return nil, fmt.Errorf("read thread count: %w", err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.SQL.Close()

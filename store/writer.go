@@ -233,8 +233,23 @@ func (w *VersionWriter) Schema() *arrow.Schema { return w.schema }
 // either, nor to commit or roll back itself.
 func (w *VersionWriter) Conn() *sql.Conn { return w.conn }
 
+// RowGroupRows is the number of rows in a DuckDB row group (DuckDB's
+// default row_group_size). Write stores batches of a multiple of this many
+// rows at the lowest cost: each fills whole row groups, compressed as they
+// are inserted, while other sizes leave partial groups that DuckDB merges
+// and compresses again.
+const RowGroupRows = 122880
+
+// WriteBatches returns how many batches of RowGroupRows one Write should
+// carry: one per DuckDB thread, so that the threads store row groups in
+// parallel. Measured on 2 cores, inserting 2M rows of 18 text columns from
+// Arrow: 4.5 s on 1 thread; on 2 threads with 2 batches per call, 2.2 s in
+// batches of 122,880 or 245,760 rows but 4.7 s in batches of 131,072.
+func (w *VersionWriter) WriteBatches() int { return max(1, w.db.threads) }
+
 // Write appends batches of facts, in order. Their schema must equal
-// Schema().
+// Schema(). Batches of RowGroupRows rows, WriteBatches() at a time, are
+// stored fastest; any size is stored correctly.
 func (w *VersionWriter) Write(ctx context.Context, recs ...arrow.RecordBatch) error {
 	var n int64
 	for _, rec := range recs {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ func (m *Main) ingest(ctx context.Context, args []string) error {
 	dataset := fs.String("dataset", "", "store OCDS files and folders (PATH...) as a version of this contracts dataset")
 	server := fs.String("server", "", "upload to the running server at this URL (e.g. http://127.0.0.1:8080) instead of opening the database")
 	token := fs.String("token", "", "token with the ingest scope, for --server (env MIZAN_TOKEN)")
-	threads := fs.Int("duckdb-threads", ingestThreads(), "DuckDB threads for a local ingest (the parsing workers use the other cores)")
+	threads := fs.Int("duckdb-threads", 0, "DuckDB threads for a local ingest (0: one per core; each stores a row group of its own in parallel)")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "usage: mizan ingest [flags] DESCRIPTOR_OR_DATAPACKAGE...")
 		fs.PrintDefaults()
@@ -199,10 +198,3 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
-// ingestThreads is the default number of DuckDB threads of a local ingest:
-// half the cores, since Go workers parse and map the rows on the others
-// while DuckDB stores them. More DuckDB threads than that only compete
-// with the parsers (measured on 2 cores: 1 thread ingests about a quarter
-// faster than 2).
-func ingestThreads() int { return max(1, runtime.NumCPU()/2) }
