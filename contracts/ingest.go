@@ -158,7 +158,7 @@ func sourceName(path string, args []string, root string) string {
 // the same hash.
 func ContentHash(files []ocds.FileInfo, name func(path string) string) string {
 	h := sha256.New()
-	h.Write([]byte("mizan-ocds-1\n"))
+	h.Write([]byte("mizan-ocds-2\n")) // 2: process amounts fall back to awards when no contract has a value
 	lines := make([]string, len(files))
 	for i, f := range files {
 		lines[i] = path.Base(name(f.Name)) + " " + f.SHA256
@@ -296,6 +296,31 @@ func Ingest(ctx context.Context, db *store.DB, paths []string, opts Options) (*S
 		return nil, err
 	}
 	return sum, nil
+}
+
+// valueSum adds up values; mixed when they are in several currencies or
+// overflow.
+type valueSum struct {
+	amount     parse.Decimal
+	currency   string
+	any, mixed bool
+}
+
+func (s *valueSum) add(v ocds.Value) {
+	if !v.Set {
+		return
+	}
+	if !s.any {
+		s.currency = v.Currency
+	} else if v.Currency != s.currency {
+		s.mixed = true
+	}
+	s.any = true
+	if d, err := s.amount.Add(v.Amount); err == nil {
+		s.amount = d
+	} else {
+		s.mixed = true
+	}
 }
 
 func cloneDims(ds []mizan.Dimension) []mizan.Dimension {
@@ -540,24 +565,9 @@ func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 	awardSupplier := map[string]string{}
 	awardDate := map[string]string{}
 	firstDate := ""
-	var procAmount parse.Decimal
-	procCur, mixed, anyValue := "", false, false
-	addProc := func(v ocds.Value) {
-		if !v.Set {
-			return
-		}
-		if procCur == "" && !anyValue {
-			procCur = v.Currency
-		} else if v.Currency != procCur {
-			mixed = true
-		}
-		anyValue = true
-		if s, err := procAmount.Add(v.Amount); err == nil {
-			procAmount = s
-		} else {
-			mixed = true
-		}
-	}
+	// The process's amount is its contracts' value, or its awards' when
+	// no contract has one (as the red flags' records are).
+	var awarded, contracted valueSum
 	for i, a := range p.Awards {
 		in.awards++
 		in.add("contract_awards", id, int32(i), nz(a.ID), nz(a.Title), nz(a.Status), date(a.Date), dec(a.Value), cur(a.Value), a.Pointer)
@@ -583,9 +593,7 @@ func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 		if err := in.fact(MeasureAward, a.Value, a.Date, p.Date, buyerEntity, sup, method, sid, int64(id)); err != nil {
 			return err
 		}
-		if len(p.Contracts) == 0 {
-			addProc(a.Value)
-		}
+		awarded.add(a.Value)
 	}
 	for i, c := range p.Contracts {
 		in.contracts++
@@ -611,7 +619,7 @@ func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 		if err := in.fact(MeasureContract, c.Value, d, p.Date, buyerEntity, sup, method, sid, int64(id)); err != nil {
 			return err
 		}
-		addProc(c.Value)
+		contracted.add(c.Value)
 	}
 	for _, b := range p.Budget {
 		in.add("contract_budget", id, nz(b.ID), nz(b.Description), nz(b.Project), nz(b.ProjectID), nz(b.URI), dec(b.Amount), cur(b.Amount), b.Pointer)
@@ -630,8 +638,12 @@ func (in *writer) process(p *ocds.Process, rec *ocds.Record) error {
 		}
 	}
 	var amount, currency any
-	if anyValue && !mixed {
-		amount, currency = dec(ocds.Value{Amount: procAmount, Currency: procCur, Set: true}), nz(procCur)
+	sum := contracted
+	if !sum.any {
+		sum = awarded
+	}
+	if sum.any && !sum.mixed {
+		amount, currency = dec(ocds.Value{Amount: sum.amount, Currency: sum.currency, Set: true}), nz(sum.currency)
 	}
 	y := year(cmp.Or(firstDate, Date(p.Date)))
 	var yv any

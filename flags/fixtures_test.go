@@ -29,6 +29,7 @@ type fx struct {
 	date                string // award and contract date
 	amount              string // contract value ("" none)
 	amendedTo           string // a later release raises the contract to this value
+	awardOnly           bool   // the contract is published without a value; the award has amount
 }
 
 func (p fx) releases() []any {
@@ -82,7 +83,9 @@ func (p fx) releases() []any {
 		}
 		if amount != "" {
 			award["value"] = map[string]any{"amount": json.Number(p.amount), "currency": "CAD"}
-			contract["value"] = map[string]any{"amount": json.Number(amount), "currency": "CAD"}
+			if !p.awardOnly {
+				contract["value"] = map[string]any{"amount": json.Number(amount), "currency": "CAD"}
+			}
 		}
 		if amended {
 			contract["amendments"] = []any{map[string]any{"id": "am1", "date": date + "T00:00:00Z", "rationale": "more work"}}
@@ -137,6 +140,9 @@ func contractFixture() []fx {
 	add(fx{ocid: "ae-yes", buyer: "Ministry A", method: "open", estimate: "1000", amount: "1201"})
 	add(fx{ocid: "ae-no", buyer: "Ministry A", method: "open", estimate: "1000", amount: "1200"})
 	add(fx{ocid: "ae-no-currency", buyer: "Ministry A", method: "open", estimate: "1000", estimateCur: "USD", amount: "5000"})
+	// A contract without a value: the award's value is the process's.
+	add(fx{ocid: "ae-yes-award", buyer: "Ministry A", method: "open", estimate: "1000", amount: "1201", awardOnly: true})
+	add(fx{ocid: "ae-no-award", buyer: "Ministry A", method: "open", estimate: "1000", amount: "1200", awardOnly: true})
 	// non_competitive_share (2021): exactly 50% with 3 limited processes
 	// is flagged; 49.9% is not; 100% with 2 processes is not.
 	for i := range 3 {
@@ -203,7 +209,7 @@ func TestContractFixtures(t *testing.T) {
 		{SingleBidder, ocids(SingleBidder), []string{"sb-listed", "sb-yes"}},
 		{ShortTender, ocids(ShortTender), []string{"st-yes-14"}},
 		{AmendmentIncrease, ocids(AmendmentIncrease), []string{"am-yes"}},
-		{AboveEstimate, ocids(AboveEstimate), []string{"ae-yes"}},
+		{AboveEstimate, ocids(AboveEstimate), []string{"ae-yes", "ae-yes-award"}},
 		{NonCompetitiveShare, buyers(NonCompetitiveShare), []string{"Buyer NC"}},
 		{SplitPurchase, suppliers(SplitPurchase), []string{"Splitter Yes"}},
 		{NewSupplierLargeAward, suppliers(NewSupplierLargeAward), []string{"New One"}},
@@ -275,7 +281,7 @@ func TestContractFixtures(t *testing.T) {
 	}{
 		{ShortTender, ocids(ShortTender), []string{"st-no-15", "st-yes-14"}},
 		{AmendmentIncrease, ocids(AmendmentIncrease), []string{"am-no", "am-yes"}},
-		{AboveEstimate, ocids(AboveEstimate), []string{"ae-no", "ae-yes"}},
+		{AboveEstimate, ocids(AboveEstimate), []string{"ae-no", "ae-no-award", "ae-yes", "ae-yes-award"}},
 		{NonCompetitiveShare, buyers(NonCompetitiveShare), []string{"Buyer NC", "Buyer NC2"}},
 		{SplitPurchase, suppliers(SplitPurchase), []string{"Splitter Gap", "Splitter Yes"}},
 		{NewSupplierLargeAward, suppliers(NewSupplierLargeAward), []string{"New Early", "New One"}},

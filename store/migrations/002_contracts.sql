@@ -26,7 +26,7 @@ CREATE TABLE contract_processes (
     tender_currency  VARCHAR,
     date             DATE,             -- of the latest release
     year             INTEGER,          -- of the first award or contract, else of date
-    amount           DECIMAL(38, 6),   -- contracts' value (awards' when there is no contract), when in one currency
+    amount           DECIMAL(38, 6),   -- contracts' value (awards' when no contract has one), when in one currency
     currency         VARCHAR,
     awards           INTEGER NOT NULL,
     contracts        INTEGER NOT NULL,
