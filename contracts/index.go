@@ -315,17 +315,9 @@ func dayString(d int32) string {
 	return time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
 }
 
-// PaymentEntity returns the entity id of a payee or payer name: "name:"
-// and its normalised name (ocds.NormalizeName), so spelling variants
-// ("ACME LTD", "Acme Limited") are one party, as OCDS parties without
-// identifiers are; "" for a name that normalises to nothing.
-func PaymentEntity(name string) string {
-	n := ocds.NormalizeName(name)
-	if n == "" {
-		return ""
-	}
-	return "name:" + n
-}
+// PaymentEntity returns the entity id of a payee or payer name, keyed
+// like an OCDS party without identifiers (ocds.NameKey).
+func PaymentEntity(name string) string { return ocds.NameKey(ocds.NormalizeName(name)) }
 
 // loadPaymentsIndex reads a payments version's facts through Arrow and
 // tokenises each distinct member label once.

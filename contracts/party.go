@@ -14,6 +14,7 @@ import (
 
 	"github.com/mizan-budget/mizan"
 	"github.com/mizan-budget/mizan/ingest/parse"
+	"github.com/mizan-budget/mizan/ocds"
 )
 
 // Record kinds of a party's top lists besides KindPayment.
@@ -129,7 +130,7 @@ func (s *Service) GetParty(ctx context.Context, dataset string, version int, ent
 		return nil, err
 	}
 	if norm != "" {
-		if p.TopPayments, err = s.paymentsByName(ctx, "name:"+norm, p.Role, includeDrafts); err != nil {
+		if p.TopPayments, err = s.paymentsByName(ctx, ocds.NameKey(norm), p.Role, includeDrafts); err != nil {
 			return nil, err
 		}
 	}

@@ -146,9 +146,13 @@ type Query struct {
 	IncludeDrafts bool
 	// Codes keeps only these flags (all when empty).
 	Codes []string
-	// Buyer and Supplier keep flags about this entity (contracts) or
-	// member key (payments).
-	Buyer, Supplier string
+	// Buyers and Suppliers keep flags whose buyer, and whose supplier, is
+	// one of these entities (contracts) or member keys (payments); empty
+	// keeps any. A payments party is often several keys: the spellings
+	// its entity groups.
+	Buyers, Suppliers []string
+	// Party keeps flags whose buyer or supplier is one of these.
+	Party []string
 	// Year keeps flags of this year (0: any).
 	Year int
 	// Params replaces DefaultParams.

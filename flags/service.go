@@ -76,7 +76,8 @@ func (s *Service) List(ctx context.Context, q Query) (*Result, error) {
 	res := &Result{Counts: map[string]int{}, Dataset: ds.ID, Version: v.Number}
 	for i := range all {
 		f := &all[i]
-		if q.Buyer != "" && f.Buyer != q.Buyer || q.Supplier != "" && f.Supplier != q.Supplier || q.Year != 0 && f.Year != q.Year {
+		if !anyOf(q.Buyers, f.Buyer) || !anyOf(q.Suppliers, f.Supplier) || q.Year != 0 && f.Year != q.Year ||
+			len(q.Party) > 0 && !slices.Contains(q.Party, f.Buyer) && !slices.Contains(q.Party, f.Supplier) {
 			continue
 		}
 		res.Counts[f.Code]++
@@ -90,6 +91,9 @@ func (s *Service) List(ctx context.Context, q Query) (*Result, error) {
 	}
 	return res, nil
 }
+
+// anyOf reports whether keys is empty or holds k.
+func anyOf(keys []string, k string) bool { return len(keys) == 0 || slices.Contains(keys, k) }
 
 // ByRecord returns the flag codes per record (process_id for contracts, the
 // fact row for payments) of a version, with the default parameters, for

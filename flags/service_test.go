@@ -117,7 +117,7 @@ func TestService(t *testing.T) {
 			buyer = f.Buyer
 		}
 	}
-	res, err := svc.List(ctx, Query{Dataset: "fixture", Codes: []string{SplitPurchase}, Buyer: buyer, Year: 2020})
+	res, err := svc.List(ctx, Query{Dataset: "fixture", Codes: []string{SplitPurchase}, Buyers: []string{buyer}, Year: 2020})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +140,33 @@ func TestService(t *testing.T) {
 	for c, n := range counts {
 		if res.Counts[c] != n {
 			t.Errorf("counts %v, want %v", res.Counts, counts)
+		}
+	}
+
+	// Party: flags naming the entity as buyer or as supplier, several
+	// keys at once, in the flags' order.
+	var supplier string
+	for _, f := range all {
+		if f.SupplierName == "Year Supplier" {
+			supplier = f.Supplier
+		}
+	}
+	res, err = svc.List(ctx, Query{Dataset: "fixture", Party: []string{buyer, supplier}, PageSize: mizan.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantParty []Flag
+	for _, f := range all {
+		if f.Buyer == buyer || f.Supplier == buyer || f.Buyer == supplier || f.Supplier == supplier {
+			wantParty = append(wantParty, f)
+		}
+	}
+	if supplier == "" || len(wantParty) == 0 || res.Total != len(wantParty) {
+		t.Fatalf("party filter: %d flags, want %d", res.Total, len(wantParty))
+	}
+	for i := range wantParty {
+		if res.Flags[i].Code != wantParty[i].Code || !slices.Equal(res.Flags[i].Records, wantParty[i].Records) {
+			t.Fatalf("party flag %d: %+v, want %+v", i, res.Flags[i], wantParty[i])
 		}
 	}
 

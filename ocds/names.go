@@ -130,7 +130,19 @@ func (r *Resolver) Key(name string, id Identifier) string {
 			return "id:" + k
 		}
 	}
-	return "name:" + n
+	return NameKey(n)
+}
+
+// NameKey returns the entity key of an organisation known only by its
+// name, given the name normalised (NormalizeName): spelling variants
+// ("ACME LTD", "Acme Limited") are one party. Contracts parties without
+// identifiers, and payees and payers of payments datasets, are keyed this
+// way; "" for an empty name.
+func NameKey(normalized string) string {
+	if normalized == "" {
+		return ""
+	}
+	return "name:" + normalized
 }
 
 // ObserveRelease records every organisation a release mentions: parties,

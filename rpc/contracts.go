@@ -185,7 +185,7 @@ func (s *contractService) listRedFlags(ctx context.Context, m *mizanv1.ListRedFl
 	// names as published that the entity groups).
 	keys := func(entity string) ([]string, error) {
 		if entity == "" {
-			return []string{""}, nil
+			return nil, nil
 		}
 		k, err := s.c.PartyKeys(ctx, d.ID, v.Number, entity, drafts)
 		if err != nil {
@@ -196,48 +196,19 @@ func (s *contractService) listRedFlags(ctx context.Context, m *mizanv1.ListRedFl
 		}
 		return k, nil
 	}
-	buyers, err := keys(m.GetBuyer())
+	q := flags.Query{Dataset: d.ID, Version: v.Number, IncludeDrafts: drafts, Codes: m.GetCodes(), Year: int(m.GetYear()), Params: &params,
+		PageSize: cmp.Or(int(m.GetPageSize()), 50), Offset: p.Offset}
+	if q.Buyers, err = keys(m.GetBuyer()); err != nil {
+		return nil, err
+	}
+	if q.Suppliers, err = keys(m.GetSupplier()); err != nil {
+		return nil, err
+	}
+	res, err := s.flags.List(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	suppliers, err := keys(m.GetSupplier())
-	if err != nil {
-		return nil, err
-	}
-	size := cmp.Or(int(m.GetPageSize()), 50)
-	q := flags.Query{Dataset: d.ID, Version: v.Number, IncludeDrafts: drafts, Codes: m.GetCodes(), Year: int(m.GetYear()), Params: &params}
-	var fs []flags.Flag
-	var total int
-	counts := map[string]int{}
-	if len(buyers) == 1 && len(suppliers) == 1 {
-		q.Buyer, q.Supplier, q.PageSize, q.Offset = buyers[0], suppliers[0], size, p.Offset
-		res, err := s.flags.List(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		fs, total, counts = res.Flags, res.Total, res.Counts
-	} else {
-		// Several keys: every flag of each, merged in the flags' order.
-		var all []flags.Flag
-		for _, b := range buyers {
-			for _, sp := range suppliers {
-				q.Buyer, q.Supplier = b, sp
-				got, c, err := allFlags(ctx, s.flags, q)
-				if err != nil {
-					return nil, err
-				}
-				all = append(all, got...)
-				for k, n := range c {
-					counts[k] += n
-				}
-			}
-		}
-		sortFlags(all)
-		total = len(all)
-		if p.Offset < len(all) {
-			fs = all[p.Offset:min(len(all), p.Offset+size)]
-		}
-	}
+	fs, total, counts := res.Flags, res.Total, res.Counts
 	resp := &mizanv1.ListRedFlagsResponse{TotalCount: int64(total), Counts: map[string]int64{}, Dataset: &mizanv1.DatasetVersion{Id: d.ID, Version: int32(v.Number)},
 		Params: paramsToProto(params)}
 	for k, n := range counts {
@@ -254,39 +225,28 @@ func (s *contractService) listRedFlags(ctx context.Context, m *mizanv1.ListRedFl
 	return resp, nil
 }
 
-// allFlags returns every flag matching q, page after page, and the counts.
-func allFlags(ctx context.Context, src RedFlags, q flags.Query) ([]flags.Flag, map[string]int, error) {
+// allFlags returns every flag matching q, page after page, in the flags'
+// order.
+func allFlags(ctx context.Context, src RedFlags, q flags.Query) ([]flags.Flag, error) {
 	var out []flags.Flag
 	q.PageSize, q.Offset = mizan.MaxPageSize, 0
 	for {
 		res, err := src.List(ctx, q)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		out = append(out, res.Flags...)
 		q.Offset += len(res.Flags)
 		if len(res.Flags) == 0 || q.Offset >= res.Total {
-			return out, res.Counts, nil
+			return out, nil
 		}
 	}
 }
 
-// sortFlags orders flags as package flags lists them: by code, strongest
-// first, then by record.
-func sortFlags(fs []flags.Flag) {
-	order := map[string]int{}
-	for i, c := range flags.Codes {
-		order[c] = i
-	}
-	slices.SortStableFunc(fs, func(a, b flags.Flag) int {
-		return cmp.Or(cmp.Compare(order[a.Code], order[b.Code]), cmp.Compare(b.Score, a.Score), cmp.Compare(a.ProcessID, b.ProcessID))
-	})
-}
-
 // roundRobin picks at most n flags, the strongest of each code in turn, so
-// that one frequent code does not hide the others.
+// that one frequent code does not hide the others. fs is in the flags'
+// order: by code, strongest first.
 func roundRobin(fs []flags.Flag, n int) []flags.Flag {
-	sortFlags(fs)
 	var groups [][]flags.Flag
 	for i := 0; i < len(fs); {
 		j := i
@@ -334,7 +294,7 @@ func (s *contractService) contractFlags(ctx context.Context, c *contracts.Contra
 	if len(h.Flags) == 0 { // the index knows the record's codes already
 		return nil, nil
 	}
-	all, _, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyer: h.Buyer.Entity, Codes: h.Flags})
+	all, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyers: []string{h.Buyer.Entity}, Codes: h.Flags})
 	if err != nil {
 		return nil, err
 	}
@@ -360,33 +320,12 @@ func (s *contractService) partyFlags(ctx context.Context, p *contracts.Party, dr
 		return nil, nil, err
 	}
 	keys, err := s.c.PartyKeys(ctx, ds, ver, p.Entity.Entity, drafts)
-	if err != nil {
+	if err != nil || len(keys) == 0 {
 		return nil, nil, err
 	}
-	var all []flags.Flag
-	type id struct {
-		code     string
-		rec      int64
-		b, s     string
-		year     int
-		currency string
-	}
-	dup := map[id]bool{}
-	for _, k := range keys {
-		for _, q := range []flags.Query{{Buyer: k}, {Supplier: k}} {
-			q.Dataset, q.Version, q.IncludeDrafts = ds, ver, drafts
-			got, _, err := allFlags(ctx, s.flags, q)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, f := range got {
-				key := id{f.Code, f.ProcessID, f.Buyer, f.Supplier, f.Year, f.Currency}
-				if !dup[key] {
-					dup[key] = true
-					all = append(all, f)
-				}
-			}
-		}
+	all, err := allFlags(ctx, s.flags, flags.Query{Dataset: ds, Version: ver, IncludeDrafts: drafts, Party: keys})
+	if err != nil {
+		return nil, nil, err
 	}
 	counts := map[string]int64{}
 	for _, f := range all {
