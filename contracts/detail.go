@@ -167,16 +167,28 @@ func (s *Service) GetContract(ctx context.Context, dataset string, version int, 
 		}
 		return rows.Err()
 	}
-	err = each("entities", `SELECT DISTINCT e.entity_id, coalesce(e.name, '') FROM contract_parties p JOIN contract_entities e
-		ON e.dataset_id = p.dataset_id AND e.version = p.version AND e.entity_id = p.entity_id WHERE p.dataset_id = ? AND p.version = ? AND p.process_id = ?`,
-		func(rows *sql.Rows) error {
-			var id, name string
-			if err := rows.Scan(&id, &name); err != nil {
-				return err
-			}
-			names[id] = name
-			return nil
-		})
+	// The process's parties, each with its entity's resolved name: the
+	// names that awards' suppliers are shown by too.
+	type partyRow struct {
+		p          ContractParty
+		ent, roles string
+	}
+	var parties []partyRow
+	err = each("parties", `SELECT coalesce(p.entity_id, ''), coalesce(p.name, ''), coalesce(p.scheme, ''), coalesce(p.identifier, ''), coalesce(p.roles, ''),
+			coalesce(e.name, '')
+		FROM contract_parties p LEFT JOIN contract_entities e ON e.dataset_id = p.dataset_id AND e.version = p.version AND e.entity_id = p.entity_id
+		WHERE p.dataset_id = ? AND p.version = ? AND p.process_id = ? ORDER BY p.party_index`, func(rows *sql.Rows) error {
+		var r partyRow
+		var name string
+		if err := rows.Scan(&r.ent, &r.p.Name, &r.p.Scheme, &r.p.Identifier, &r.roles, &name); err != nil {
+			return err
+		}
+		if r.ent != "" {
+			names[r.ent] = name
+		}
+		parties = append(parties, r)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -190,19 +202,9 @@ func (s *Service) GetContract(ctx context.Context, dataset string, version int, 
 		}
 		return PartyRef{Entity: entity, Name: n}
 	}
-	err = each("parties", `SELECT coalesce(entity_id, ''), coalesce(name, ''), coalesce(scheme, ''), coalesce(identifier, ''), coalesce(roles, '')
-		FROM contract_parties WHERE dataset_id = ? AND version = ? AND process_id = ? ORDER BY party_index`, func(rows *sql.Rows) error {
-		var p ContractParty
-		var ent, roles string
-		if err := rows.Scan(&ent, &p.Name, &p.Scheme, &p.Identifier, &roles); err != nil {
-			return err
-		}
-		p.Entity, p.Roles = party(ent, p.Name), splitList(roles)
-		c.Parties = append(c.Parties, p)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	for _, r := range parties {
+		r.p.Entity, r.p.Roles = party(r.ent, r.p.Name), splitList(r.roles)
+		c.Parties = append(c.Parties, r.p)
 	}
 	suppliers := map[int32][]PartyRef{}
 	err = each("suppliers", `SELECT award_index, coalesce(entity_id, ''), coalesce(name, '') FROM contract_award_suppliers
