@@ -46,24 +46,33 @@ func connectError(ctx context.Context, log *slog.Logger, procedure string, err e
 	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
 }
 
+// codes maps mizan error codes to transport codes; the others are
+// internal.
+var codes = map[string]connect.Code{
+	mizan.EINVALID:      connect.CodeInvalidArgument,
+	mizan.ENOTFOUND:     connect.CodeNotFound,
+	mizan.ECONFLICT:     connect.CodeFailedPrecondition,
+	mizan.EEXHAUSTED:    connect.CodeResourceExhausted,
+	mizan.EUNAUTHORIZED: connect.CodeUnauthenticated,
+	mizan.EFORBIDDEN:    connect.CodePermissionDenied,
+	mizan.EUNAVAILABLE:  connect.CodeUnavailable,
+}
+
 // codeOf returns the transport code of a mizan error code; false means the
 // error is internal.
 func codeOf(code string) (connect.Code, bool) {
-	switch code {
-	case mizan.EINVALID:
-		return connect.CodeInvalidArgument, true
-	case mizan.ENOTFOUND:
-		return connect.CodeNotFound, true
-	case mizan.ECONFLICT:
-		return connect.CodeFailedPrecondition, true
-	case mizan.EEXHAUSTED:
-		return connect.CodeResourceExhausted, true
-	case mizan.EUNAUTHORIZED:
-		return connect.CodeUnauthenticated, true
-	case mizan.EFORBIDDEN:
-		return connect.CodePermissionDenied, true
-	case mizan.EUNAVAILABLE:
-		return connect.CodeUnavailable, true
+	c, ok := codes[code]
+	return c, ok
+}
+
+// MizanCode returns the mizan error code a client should see for a
+// transport code, the reverse of what the server maps: EINTERNAL for a
+// code no mizan error has.
+func MizanCode(c connect.Code) string {
+	for k, v := range codes {
+		if v == c {
+			return k
+		}
 	}
-	return 0, false
+	return mizan.EINTERNAL
 }

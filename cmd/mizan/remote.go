@@ -25,6 +25,7 @@ import (
 	"github.com/mizan-budget/mizan/gen/mizan/v1/mizanv1connect"
 	"github.com/mizan-budget/mizan/ingest"
 	"github.com/mizan-budget/mizan/ocds"
+	"github.com/mizan-budget/mizan/rpc"
 	"github.com/mizan-budget/mizan/store"
 )
 
@@ -102,24 +103,7 @@ func remoteError(server string, err error) error {
 	if !errors.As(err, &ce) {
 		return fmt.Errorf("%s: %w", server, err)
 	}
-	code := mizan.EINTERNAL
-	switch ce.Code() {
-	case connect.CodeInvalidArgument:
-		code = mizan.EINVALID
-	case connect.CodeNotFound:
-		code = mizan.ENOTFOUND
-	case connect.CodeFailedPrecondition:
-		code = mizan.ECONFLICT
-	case connect.CodeResourceExhausted:
-		code = mizan.EEXHAUSTED
-	case connect.CodeUnauthenticated:
-		code = mizan.EUNAUTHORIZED
-	case connect.CodePermissionDenied:
-		code = mizan.EFORBIDDEN
-	case connect.CodeUnavailable:
-		code = mizan.EUNAVAILABLE
-	}
-	return &mizan.Error{Code: code, Message: fmt.Sprintf("%s: %s (%s)", server, ce.Message(), ce.Code())}
+	return &mizan.Error{Code: rpc.MizanCode(ce.Code()), Message: fmt.Sprintf("%s: %s (%s)", server, ce.Message(), ce.Code())}
 }
 
 // uploadFile is one local file and the name it is uploaded under.
