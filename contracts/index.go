@@ -64,6 +64,8 @@ type index struct {
 	supp     []int32
 	flagOff  []int32 // flag codes of record i: flags[flagOff[i]:flagOff[i+1]]
 	flags    []int32
+	budOff   []int32 // contracts: budget line ids of process i: bud[budOff[i]:budOff[i+1]]
+	bud      []int32
 
 	strs   []string
 	strID  map[string]int32
@@ -124,6 +126,15 @@ func (ix *index) name(e int32) string { return cmp.Or(ix.labels[e], ix.strs[e]) 
 
 // suppliers returns the supplier entities of record r.
 func (ix *index) suppliers(r int32) []int32 { return ix.supp[ix.suppOff[r]:ix.suppOff[r+1]] }
+
+// budgets returns the interned budget line ids a record cites (none for
+// payments).
+func (ix *index) budgets(r int32) []int32 {
+	if ix.budOff == nil {
+		return nil
+	}
+	return ix.bud[ix.budOff[r]:ix.budOff[r+1]]
+}
 
 // flagsOf returns the flag codes (interned) of record r.
 func (ix *index) flagsOf(r int32) []int32 {
@@ -273,6 +284,35 @@ func loadContractsIndex(ctx context.Context, db *sql.DB, ix *index) error {
 	for i, s := range supp {
 		ix.supp = append(ix.supp, s...)
 		ix.suppOff[i+1] = int32(len(ix.supp))
+	}
+	// Budget lines cited, for the budget filter: ids and project ids.
+	bud := make([][]int32, ix.n)
+	rows, err = db.QueryContext(ctx, `SELECT DISTINCT process_id, v FROM (
+			SELECT process_id, trim(budget_id) AS v FROM contract_budget WHERE dataset_id = $1 AND version = $2
+			UNION ALL SELECT process_id, trim(project_id) FROM contract_budget WHERE dataset_id = $1 AND version = $2)
+		WHERE v <> '' ORDER BY 1, 2`, ds, version)
+	if err != nil {
+		return fmt.Errorf("load search index: %w", err)
+	}
+	for rows.Next() {
+		var id int32
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("load search index: %w", err)
+		}
+		if int(id) < ix.n {
+			bud[id] = append(bud[id], ix.intern(v))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load search index: %w", err)
+	}
+	ix.budOff = make([]int32, ix.n+1)
+	for i, b := range bud {
+		ix.bud = append(ix.bud, b...)
+		ix.budOff[i+1] = int32(len(ix.bud))
 	}
 	rows, err = db.QueryContext(ctx, `SELECT token, list(process_id ORDER BY process_id) FROM contract_tokens WHERE dataset_id = ? AND version = ? GROUP BY token ORDER BY token`, ds, version)
 	if err != nil {

@@ -67,6 +67,9 @@ type SearchQuery struct {
 	// Kinds keeps these kinds of record (KindProcess, KindPayment); empty
 	// keeps both.
 	Kinds []string
+	// Budgets keeps processes whose planning.budget id or project id is
+	// one of these (compared after trimming spaces); payments never match.
+	Budgets []string
 	// Sort is "amount" (the default) or "date"; largest or latest first
 	// unless Ascending. Unknown amounts and dates come last either way.
 	Sort      string
@@ -266,7 +269,18 @@ type filter struct {
 	from, to                                      int32
 	hasFrom, hasTo                                bool
 	competitive                                   *bool
-	kinds                                         map[string]bool
+	kinds, budgets                                map[string]bool
+}
+
+// trimAll returns vals with surrounding spaces removed, dropping empty ones.
+func trimAll(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func set(vals []string) map[string]bool {
@@ -282,7 +296,7 @@ func set(vals []string) map[string]bool {
 
 func newFilter(q *SearchQuery) (*filter, error) {
 	f := &filter{buyers: set(q.Buyers), suppliers: set(q.Suppliers), methods: set(q.Methods), currencies: set(q.Currencies),
-		flags: set(q.Flags), competitive: q.Competitive, kinds: set(q.Kinds)}
+		flags: set(q.Flags), competitive: q.Competitive, kinds: set(q.Kinds), budgets: set(trimAll(q.Budgets))}
 	var err error
 	if f.min, err = parseBound(q.MinAmount, "min_amount"); err != nil {
 		return nil, err
@@ -338,7 +352,7 @@ func (ix *index) matches(words []string, f *filter) []int32 {
 		return nil
 	}
 	// Filters that a payments index cannot match.
-	if ix.pay != nil && (f.competitive != nil || f.methods != nil && !f.methods[""]) {
+	if ix.pay != nil && (f.competitive != nil || f.methods != nil && !f.methods[""] || f.budgets != nil) {
 		return nil
 	}
 	if ix.flagOff == nil && f.flags != nil {
@@ -349,7 +363,7 @@ func (ix *index) matches(words []string, f *filter) []int32 {
 	if !all {
 		cand = ix.match(words)
 	}
-	buyers, supps, methods, curs, flags := ix.ids(f.buyers), ix.ids(f.suppliers), ix.ids(f.methods), ix.ids(f.currencies), ix.ids(f.flags)
+	buyers, supps, methods, curs, flags, budgets := ix.ids(f.buyers), ix.ids(f.suppliers), ix.ids(f.methods), ix.ids(f.currencies), ix.ids(f.flags), ix.ids(f.budgets)
 	keep := func(p int32) bool {
 		if buyers != nil && !buyers[ix.buyer[p]] || methods != nil && !methods[ix.method[p]] || curs != nil && !curs[ix.currency[p]] {
 			return false
@@ -369,7 +383,8 @@ func (ix *index) matches(words []string, f *filter) []int32 {
 				return false
 			}
 		}
-		if supps != nil && !anyIn(ix.suppliers(p), supps) || flags != nil && !anyIn(ix.flagsOf(p), flags) {
+		if supps != nil && !anyIn(ix.suppliers(p), supps) || flags != nil && !anyIn(ix.flagsOf(p), flags) ||
+			budgets != nil && !anyIn(ix.budgets(p), budgets) {
 			return false
 		}
 		return true

@@ -243,7 +243,12 @@ type SearchContractsRequest struct {
 	// Results per page, at most 500; 0 means 20.
 	PageSize int32 `protobuf:"varint,16,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page.
-	PageToken     string `protobuf:"bytes,17,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,17,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Keep processes that name one of these budget lines: a
+	// planning.budget id or project id equal to one of them (surrounding
+	// spaces ignored). This is how a budget line finds the contracts that
+	// cite it; payments carry no budget line and never match.
+	BudgetIds     []string `protobuf:"bytes,18,rep,name=budget_ids,json=budgetIds,proto3" json:"budget_ids,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -395,6 +400,13 @@ func (x *SearchContractsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *SearchContractsRequest) GetBudgetIds() []string {
+	if x != nil {
+		return x.BudgetIds
+	}
+	return nil
 }
 
 // FacetValue is one value of a facet with the number of matching records.
@@ -3299,7 +3311,7 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\"7\n" +
 	"\tPartyName\x12\x16\n" +
 	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xaf\x04\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\xce\x04\n" +
 	"\x16SearchContractsRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x124\n" +
 	"\bdatasets\x18\x02 \x03(\v2\x18.mizan.v1.DatasetVersionR\bdatasets\x12\x16\n" +
@@ -3323,7 +3335,9 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\tascending\x18\x0f \x01(\bR\tascending\x12\x1b\n" +
 	"\tpage_size\x18\x10 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
-	"page_token\x18\x11 \x01(\tR\tpageTokenB\x0e\n" +
+	"page_token\x18\x11 \x01(\tR\tpageToken\x12\x1d\n" +
+	"\n" +
+	"budget_ids\x18\x12 \x03(\tR\tbudgetIdsB\x0e\n" +
 	"\f_competitive\"J\n" +
 	"\n" +
 	"FacetValue\x12\x10\n" +

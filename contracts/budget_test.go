@@ -1,0 +1,97 @@
+package contracts
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSearchByBudgetLine finds Colombia's processes by the budget line
+// they cite, against a reading of the raw records with encoding/json: the
+// published ids carry spaces (" 2521 "), which the filter ignores.
+func TestSearchByBudgetLine(t *testing.T) {
+	dir := filepath.Join(datasetDir(t, "ocds-real-examples"), "colombia", "sample", "records")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Colombian records in %s: %v", dir, err)
+	}
+	want := map[string][]string{} // budget id → ocids
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			CompiledRelease struct {
+				OCID     string `json:"ocid"`
+				Planning struct {
+					Budget struct {
+						ID        string `json:"id"`
+						ProjectID string `json:"projectID"`
+					} `json:"budget"`
+				} `json:"planning"`
+			} `json:"compiledRelease"`
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		c := rec.CompiledRelease
+		for _, id := range []string{c.Planning.Budget.ID, c.Planning.Budget.ProjectID} {
+			if id = strings.TrimSpace(id); id != "" && !slices.Contains(want[id], c.OCID) {
+				want[id] = append(want[id], c.OCID)
+			}
+		}
+	}
+	if len(want) < 2 {
+		t.Fatalf("expected several budget lines, found %v", want)
+	}
+	db := openDB(t)
+	ingest(t, db, "colombia", dir)
+	svc := NewService(db, ServiceOptions{})
+	ctx := context.Background()
+	shared := false
+	for id, ocids := range want {
+		shared = shared || len(ocids) > 1
+		// The id as published, spaces and all, finds the same processes.
+		for _, asked := range []string{id, " " + id + " "} {
+			res, err := svc.Search(ctx, SearchQuery{Budgets: []string{asked}, PageSize: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, h.OCID)
+			}
+			slices.Sort(got)
+			slices.Sort(ocids)
+			if res.Total != len(ocids) || !slices.Equal(got, ocids) {
+				t.Errorf("budget %q: %d processes %v, want %v", asked, res.Total, got, ocids)
+			}
+		}
+	}
+	if !shared {
+		t.Errorf("no budget line is cited by two processes; the test would not see a line matching several")
+	}
+	// Several lines at once, combined with other filters; an unknown line
+	// matches nothing.
+	var two []string
+	n := 0
+	for id, ocids := range want {
+		if len(two) < 2 {
+			two = append(two, id)
+			n += len(ocids)
+		}
+	}
+	res, err := svc.Search(ctx, SearchQuery{Budgets: two, PageSize: 100})
+	if err != nil || res.Total != n {
+		t.Errorf("budgets %v: %d processes, want %d (%v)", two, res.Total, n, err)
+	}
+	res, err = svc.Search(ctx, SearchQuery{Budgets: []string{"no such line"}})
+	if err != nil || res.Total != 0 {
+		t.Errorf("unknown budget line: %d processes (%v)", res.Total, err)
+	}
+}
