@@ -88,7 +88,31 @@ func TestSearchByBudgetLine(t *testing.T) {
 	}
 	res, err := svc.Search(ctx, SearchQuery{Budgets: two, PageSize: 100})
 	if err != nil || res.Total != n {
-		t.Errorf("budgets %v: %d processes, want %d (%v)", two, res.Total, n, err)
+		t.Fatalf("budgets %v: %d processes, want %d (%v)", two, res.Total, n, err)
+	}
+	// The budget facet counts each line asked for, and only those.
+	facet := res.Facet("budget")
+	if len(facet) != len(two) {
+		t.Errorf("budget facet %v, want the %d lines asked for", facet, len(two))
+	}
+	for _, v := range facet {
+		if !slices.Contains(two, v.Key) || v.Count != len(want[v.Key]) {
+			t.Errorf("budget facet %s: %d, want %d", v.Key, v.Count, len(want[v.Key]))
+		}
+	}
+	// Unfiltered, it lists the most cited lines first.
+	res, err = svc.Search(ctx, SearchQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facet = res.Facet("budget")
+	if len(facet) == 0 || len(facet) > 10 {
+		t.Fatalf("unfiltered budget facet has %d values", len(facet))
+	}
+	for i, v := range facet {
+		if v.Count != len(want[v.Key]) || i > 0 && v.Count > facet[i-1].Count {
+			t.Errorf("unfiltered budget facet %d: %s %d, want %d, most cited first", i, v.Key, v.Count, len(want[v.Key]))
+		}
 	}
 	res, err = svc.Search(ctx, SearchQuery{Budgets: []string{"no such line"}})
 	if err != nil || res.Total != 0 {

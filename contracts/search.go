@@ -132,8 +132,10 @@ type Facet struct {
 	Values []FacetValue `json:"values"`
 }
 
-// Facet names, in the order a result lists them.
-var FacetNames = []string{"kind", "dataset", "method", "year", "currency", "buyer", "supplier", "flag"}
+// Facet names, in the order a result lists them. "budget" counts the
+// budget lines processes cite: the lines asked for when the search keeps
+// some (each line its own count), else the ten most cited.
+var FacetNames = []string{"kind", "dataset", "method", "year", "currency", "buyer", "supplier", "flag", "budget"}
 
 // SearchResult is a page of hits, the total and facets over every match.
 type SearchResult struct {
@@ -576,7 +578,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 		per[i] = ix.matches(words, f)
 		res.Total += len(per[i])
 	}
-	res.Facets = facets(ixs, per)
+	res.Facets = facets(ixs, per, f)
 	page := selectPage(ixs, per, q.Sort, q.Ascending, q.Offset, q.PageSize)
 	if end := q.Offset + len(page); end < res.Total {
 		res.NextOffset = end
@@ -679,7 +681,7 @@ func (h *refHeap) Pop() any {
 
 // facets counts every match by kind, dataset, method, year, currency,
 // buyer, supplier (top 10) and flag, across the indexes.
-func facets(ixs []*index, per [][]int32) []Facet {
+func facets(ixs []*index, per [][]int32, f *filter) []Facet {
 	type acc struct {
 		counts map[string]int
 		labels map[string]string
@@ -729,6 +731,9 @@ func facets(ixs []*index, per [][]int32) []Facet {
 		if ix.flagOff != nil {
 			counts("flag", ix.flagsOf, plain)
 		}
+		if ix.budOff != nil {
+			counts("budget", ix.budgets, plain)
+		}
 		years := map[int32]int{}
 		for _, p := range hits {
 			years[ix.year[p]]++
@@ -758,7 +763,11 @@ func facets(ixs []*index, per [][]int32) []Facet {
 				return vals[i].Key < vals[j].Key
 			})
 		}
-		if (name == "buyer" || name == "supplier") && len(vals) > 10 {
+		if name == "budget" && f.budgets != nil {
+			// The lines asked for: a process citing another line too
+			// counts for that one, which was not asked about.
+			vals = slices.DeleteFunc(vals, func(v FacetValue) bool { return !f.budgets[v.Key] })
+		} else if (name == "buyer" || name == "supplier" || name == "budget") && len(vals) > 10 {
 			vals = vals[:10]
 		}
 		out = append(out, Facet{Name: name, Values: vals})

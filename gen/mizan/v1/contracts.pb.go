@@ -477,7 +477,9 @@ func (x *FacetValue) GetCount() int64 {
 type Facet struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Field counted: "kind", "dataset", "method", "year", "currency",
-	// "buyer", "supplier" (the top 10) or "flag".
+	// "buyer", "supplier" (the top 10), "flag" or "budget": the budget lines
+	// processes cite, the ones in budget_ids when the request has some (each
+	// with its own count), else the ten most cited.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Values, most frequent first (years in order).
 	Values        []*FacetValue `protobuf:"bytes,2,rep,name=values,proto3" json:"values,omitempty"`

@@ -265,7 +265,9 @@ export const FacetValueSchema: GenMessage<FacetValue> = /*@__PURE__*/
 export type Facet = Message<"mizan.v1.Facet"> & {
   /**
    * Field counted: "kind", "dataset", "method", "year", "currency",
-   * "buyer", "supplier" (the top 10) or "flag".
+   * "buyer", "supplier" (the top 10), "flag" or "budget": the budget lines
+   * processes cite, the ones in budget_ids when the request has some (each
+   * with its own count), else the ten most cited.
    *
    * @generated from field: string name = 1;
    */
