@@ -5,14 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mizan-budget/mizan/datasets/synth"
 	"github.com/mizan-budget/mizan/ingest"
 )
 
@@ -102,6 +106,7 @@ func TestServeSeedsTheDemoOnce(t *testing.T) {
 		t.Skip("ingests the demo twice")
 	}
 	data := t.TempDir()
+	var search []byte
 	versions := func() map[string]any {
 		addr := freeAddr(t)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -113,6 +118,10 @@ func TestServeSeedsTheDemoOnce(t *testing.T) {
 		body := waitPost(t, "http://"+addr+"/mizan.v1.CatalogService/ListDatasets", `{}`, done)
 		// A query reaches DuckDB, and the metrics say how long it took there.
 		waitPost(t, "http://"+addr+"/mizan.v1.QueryService/Aggregate", `{"dataset":"demo-budget","drilldown":["year"]}`, done)
+		// The demo contracts are searchable, an Arabic name spelled without
+		// hamza or ta marbuta included.
+		search = waitPost(t, "http://"+addr+"/mizan.v1.ContractService/SearchContracts",
+			`{"query":"موسسه","datasets":[{"id":"demo-contracts"}],"page_size":500}`, done)
 		resp, err := http.Get("http://" + addr + "/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -143,18 +152,76 @@ func TestServeSeedsTheDemoOnce(t *testing.T) {
 		if m["latestVersion"] != float64(1) {
 			t.Errorf("%v: latest version %v, want 1", m["id"], m["latestVersion"])
 		}
-		if m["id"] == "demo-budget" && m["synthetic"] != true {
+		if (m["id"] == "demo-budget" || m["id"] == "demo-contracts") && m["synthetic"] != true {
 			t.Errorf("the demo is not marked synthetic: %v", m)
 		}
+		if m["id"] == "demo-contracts" && (m["kind"] != "DATASET_KIND_CONTRACTS" || m["currency"] != "KWD" || m["country"] != "ZZ") {
+			t.Errorf("demo contracts: %v", m)
+		}
 	}
-	if !ids["demo-budget"] || len(ids) < 2 {
+	if !ids["demo-budget"] || !ids["demo-contracts"] || len(ids) < 3 {
 		t.Fatalf("datasets after first start: %v", ids)
 	}
+	checkDemoSearch(t, search)
 	second := versions()
 	a, _ := json.Marshal(first)
 	b, _ := json.Marshal(second)
 	if !bytes.Equal(a, b) {
 		t.Errorf("second start changed the catalog:\nfirst  %s\nsecond %s", a, b)
+	}
+}
+
+// checkDemoSearch compares a search of the demo contracts for "موسسه"
+// with the processes of the generated package whose supplier's name has
+// the word مؤسسة, read with encoding/json.
+func checkDemoSearch(t *testing.T, body []byte) {
+	t.Helper()
+	_, data, err := synth.DemoContracts(synth.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct {
+		Releases []struct {
+			OCID   string `json:"ocid"`
+			Awards []struct {
+				Suppliers []struct {
+					Name string `json:"name"`
+				} `json:"suppliers"`
+			} `json:"awards"`
+		} `json:"releases"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, r := range pkg.Releases {
+		for _, a := range r.Awards {
+			for _, s := range a.Suppliers {
+				if slices.Contains(strings.Fields(s.Name), "مؤسسة") {
+					want[r.OCID] = true
+				}
+			}
+		}
+	}
+	var res struct {
+		Results []struct {
+			OCID      string `json:"ocid"`
+			Suppliers []struct {
+				Name string `json:"name"`
+			} `json:"suppliers"`
+		} `json:"results"`
+		TotalCount string `json:"totalCount"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, h := range res.Results {
+		got[h.OCID] = true
+	}
+	t.Logf("search for موسسه: %d processes, total %s", len(got), res.TotalCount)
+	if len(want) == 0 || !maps.Equal(got, want) || res.TotalCount != strconv.Itoa(len(want)) {
+		t.Errorf("search for موسسه found %d processes (total %s), the package has %d with a مؤسسة as supplier", len(got), res.TotalCount, len(want))
 	}
 }
 
