@@ -35,6 +35,7 @@ const FULL: ContractsState = {
   methods: ['open', ''],
   currencies: ['CAD', 'GBP'],
   flags: ['single_bidder'],
+  budgets: [' 2521 ', '01.1/x'],
   min: '1000.50',
   max: '-5',
   from: '2013-01-01',
@@ -156,6 +157,7 @@ describe('search state changes', () => {
       ['buyer', 'e1', 'buyers'],
       ['supplier', 'e2', 'suppliers'],
       ['flag', 'single_bidder', 'flags'],
+      ['budget', '0101', 'budgets'],
     ] as const) {
       const once = { ...base, ...facetPatch(base, facet, key) };
       expect(once[field]).toEqual([key]);

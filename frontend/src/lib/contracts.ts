@@ -57,6 +57,7 @@ export function searchRequest(c: ContractsState): SearchInit {
     dateFrom: c.from,
     dateTo: c.to,
     flags: c.flags,
+    budgetIds: c.budgets,
     ...(c.competitive ? { competitive: c.competitive === 'yes' } : {}),
     kinds,
     sort: c.sort,

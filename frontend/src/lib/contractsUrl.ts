@@ -29,6 +29,7 @@ export interface ContractsState {
   methods: string[];
   currencies: string[];
   flags: string[]; // red flag codes
+  budgets: string[]; // budget line ids (planning.budget id or project id)
   min: string; // decimal strings
   max: string;
   from: string; // YYYY-MM-DD
@@ -59,6 +60,7 @@ export const DEFAULT_CONTRACTS: ContractsState = {
   methods: [],
   currencies: [],
   flags: [],
+  budgets: [],
   min: '',
   max: '',
   from: '',
@@ -86,6 +88,7 @@ export const NO_FILTERS: Partial<ContractsState> = {
   methods: [],
   currencies: [],
   flags: [],
+  budgets: [],
   min: '',
   max: '',
   from: '',
@@ -120,6 +123,7 @@ const P = {
   methods: 'method',
   currencies: 'cur',
   flags: 'flag',
+  budgets: 'budget',
   min: 'min',
   max: 'max',
   from: 'from',
@@ -152,6 +156,7 @@ export function encodeContracts(c: ContractsState, q: URLSearchParams): string {
   list('methods', c.methods);
   list('currencies', c.currencies);
   list('flags', c.flags);
+  list('budgets', c.budgets);
   str('min', c.min);
   str('max', c.max);
   str('from', c.from);
@@ -194,6 +199,7 @@ export function decodeContracts(sub: string, q: URLSearchParams): ContractsState
     methods: list('methods'),
     currencies: list('currencies'),
     flags: list('flags'),
+    budgets: list('budgets'),
     min: DECIMAL.test(get('min')) ? get('min') : '',
     max: DECIMAL.test(get('max')) ? get('max') : '',
     from: DATE.test(get('from')) ? get('from') : '',
@@ -265,6 +271,8 @@ export function facetPatch(c: ContractsState, facet: string, key: string): Parti
       return { suppliers: toggle(c.suppliers, key) };
     case 'flag':
       return { flags: toggle(c.flags, key) };
+    case 'budget':
+      return { budgets: toggle(c.budgets, key) };
     case 'year': {
       const y = Number(key);
       if (!Number.isInteger(y) || y <= 0) return null;
@@ -292,6 +300,8 @@ export function facetActive(c: ContractsState, facet: string, key: string): bool
       return c.suppliers.includes(key);
     case 'flag':
       return c.flags.includes(key);
+    case 'budget':
+      return c.budgets.includes(key);
     case 'year':
       return rangeYear(c.from, c.to) === Number(key);
     default:

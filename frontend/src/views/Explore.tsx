@@ -2,19 +2,21 @@ import { useMemo, useState } from 'preact/hooks';
 import type { ViewProps } from '../context';
 import { aggregate, cut, listMembers, type AggregateInit, type CutInit } from '../lib/api';
 import { functionalDim, breakdownDims, levelRefs, refLabel, sumAndShare } from '../lib/catalog';
-import { formatMoney, formatRate, formatYear } from '../lib/format';
+import { formatInt, formatMoney, formatRate, formatYear } from '../lib/format';
 import { toNumber } from '../lib/decimal';
 import { listSep, term } from '../lib/i18n';
 import type { ChartKind, CutState } from '../lib/url';
 import { setState } from '../store';
 import { useAsync } from '../hooks';
-import { ErrorBox, Loading, Money, Segmented, SyntheticBadge } from '../components/ui';
+import { ErrorBox, Link, Loading, Money, Segmented, SyntheticBadge } from '../components/ui';
 import { DataTable, type Column } from '../components/DataTable';
 import { EChart } from '../components/EChart';
 import { EmbedCode } from '../components/EmbedCode';
 import { Download } from '../components/Download';
 import { barOption, sankeyOption, sunburstOption, treemapOption, type Node } from '../charts/options';
 import type { Cell } from '../gen/mizan/v1/query_pb';
+import { DatasetKind, type DatasetSummary } from '../gen/mizan/v1/catalog_pb';
+import { DEFAULT_CONTRACTS } from '../lib/contractsUrl';
 
 const SUM = 'amount.sum';
 const SHARE = 'amount.share';
@@ -46,6 +48,31 @@ export function exploreRequest(p: ViewProps, limit: number): AggregateInit {
   };
 }
 
+/** Contracts datasets of the budget's own country: the ones whose processes may cite its lines. */
+export function citingDatasets(all: DatasetSummary[], country: string): DatasetSummary[] {
+  return country ? all.filter((d) => d.kind === DatasetKind.CONTRACTS && d.country === country) : [];
+}
+
+/** The drilled level whose keys contracts may cite as budget lines: the finest classification level in the drilldown. */
+export function budgetRef(drill: string[]): string {
+  return [...drill].reverse().find((r) => !FIXED.includes(r)) ?? '';
+}
+
+/**
+ * How many processes of the same country's contracts cite each key as a
+ * budget line (planning.budget id or project id): one search with every
+ * key, counted by the search's budget facet. The contracts client loads
+ * only when there are contracts to ask.
+ */
+async function citingCounts(sets: DatasetSummary[], keys: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!sets.length || !keys.length) return out;
+  const { search } = await import('../lib/contracts');
+  const res = await search({ datasets: sets.map((d) => ({ id: d.id, version: 0 })), budgetIds: keys, pageSize: 1 });
+  for (const v of res.facets.find((f) => f.name === 'budget')?.values ?? []) out.set(v.key, Number(v.count));
+  return out;
+}
+
 export function effectiveDrill({ s, ds }: ViewProps): string[] {
   if (s.drill.length) return s.drill;
   const d = functionalDim(ds) ?? breakdownDims(ds)[0];
@@ -64,6 +91,10 @@ export function Explore(p: ViewProps) {
   const currency = res.data?.currency || ds.currency;
   const refs = levelRefs(ds, lang);
   const title = drill.map((r) => refLabel(ds, r, lang)).join(' × ');
+  const citing = citingDatasets(p.all, ds.country);
+  const lineRef = budgetRef(drill);
+  const lineKeys = lineRef ? [...new Set(cells.map((c) => c.keys[lineRef]).filter(Boolean))].slice(0, 500) : [];
+  const counts = useAsync(() => citingCounts(citing, lineKeys), [citing.map((d) => d.id).join(','), lineKeys.join('\u0000')]);
 
   const labelOf = (c: Cell, ref: string) => c.labels[ref] || (ref === 'year' ? formatYear(Number(c.keys[ref]), num) : FIXED.includes(ref) ? term(lang, c.keys[ref]) : c.keys[ref]);
 
@@ -87,6 +118,33 @@ export function Explore(p: ViewProps) {
     { key: 'amount', label: t('amount'), numeric: true, render: (c) => <Money value={c.values[SUM]} currency={c.currency || currency} /> },
     { key: SHARE, label: t('share'), numeric: true, render: (c) => (c.values[SHARE] ? formatRate(c.values[SHARE], num) : '—') },
   ];
+  // Where contracts of the same country cite the lines shown: a count per
+  // line, linked to those contracts.
+  const showCiting = !!counts.data && [...counts.data.values()].some((n) => n > 0);
+  if (showCiting) {
+    const sets = citing.map((d) => ({ id: d.id, version: 0 }));
+    columns.push({
+      key: 'contracts',
+      label: t('citingContracts'),
+      numeric: true,
+      sortable: false,
+      render: (c: Cell) => {
+        const line = c.keys[lineRef];
+        const n = counts.data?.get(line) ?? 0;
+        return n ? (
+          <Link
+            to={{ view: 'contracts', embed: false, contracts: { ...DEFAULT_CONTRACTS, budgets: [line], sets } }}
+            aria-label={t('citingContractsOf', { n: formatInt(n, num), line })}
+            data-testid="citing-contracts"
+          >
+            {formatInt(n, num)}
+          </Link>
+        ) : (
+          ''
+        );
+      },
+    });
+  }
 
   const option = useMemo(() => {
     const description = t('chartOf', { title });
@@ -155,6 +213,7 @@ export function Explore(p: ViewProps) {
               <Money value={res.data.summary.values[SUM]} currency={currency} />
             </td>
             <td class="num" />
+            {showCiting && <td class="num" />}
           </tr>
         )
       }

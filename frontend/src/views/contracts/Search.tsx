@@ -34,6 +34,7 @@ const FACETS: { name: string; key: MsgKey }[] = [
   { name: 'flag', key: 'redFlags' },
   { name: 'buyer', key: 'buyers' },
   { name: 'supplier', key: 'suppliers' },
+  { name: 'budget', key: 'budgetLines' },
 ];
 
 const METHODS = ['open', 'selective', 'limited', 'direct', ''];
@@ -129,7 +130,7 @@ function Filters(p: PageProps & { res: SearchContractsResponse | undefined }) {
   const set = (patch: Partial<ContractsState>) => go(c, withSearch(c, patch));
   const kind: RecordKindName | '' = c.kinds.length === 1 ? c.kinds[0] : '';
   const anyFilter =
-    c.kinds.length + c.buyers.length + c.suppliers.length + c.methods.length + c.currencies.length + c.flags.length > 0 ||
+    c.kinds.length + c.buyers.length + c.suppliers.length + c.methods.length + c.currencies.length + c.flags.length + c.budgets.length > 0 ||
     !!(c.min || c.max || c.from || c.to || c.competitive);
 
   return (
@@ -312,6 +313,7 @@ function ActiveFilters(p: PageProps & { res?: SearchContractsResponse }) {
   for (const m of c.methods) chips.push({ key: 'm' + m, label: `${t('method')}: ${methodLabel(t, m)}`, patch: { methods: c.methods.filter((x) => x !== m) } });
   for (const cur of c.currencies) chips.push({ key: 'c' + cur, label: `${t('currency')}: ${cur}`, patch: { currencies: c.currencies.filter((x) => x !== cur) } });
   for (const f of c.flags) chips.push({ key: 'f' + f, label: `${t('redFlag')}: ${flagTitle(defs, f, lang)}`, patch: { flags: c.flags.filter((x) => x !== f) } });
+  for (const b of c.budgets) chips.push({ key: 'bl' + b, label: `${t('budgetLine')}: ${b}`, patch: { budgets: c.budgets.filter((x) => x !== b) } });
   if (c.min) chips.push({ key: 'min', label: `${t('minimum')}: ${c.min}`, patch: { min: '' } });
   if (c.max) chips.push({ key: 'max', label: `${t('maximum')}: ${c.max}`, patch: { max: '' } });
   const y = rangeYear(c.from, c.to);
