@@ -86,7 +86,12 @@ func Definitions() []Definition {
 			Description: mizan.Text{
 				"en": "Two or more payments by the same buyer to the same supplier of the same amount on the same date.",
 				"ar": "دفعتان أو أكثر من الجهة نفسها إلى المورد نفسه بالمبلغ نفسه في التاريخ نفسه."},
-			Params: []ParamDoc{{Name: "duplicate_min_amount", Default: d.DuplicateMinAmount, Description: mizan.Text{"en": "Smallest amount looked at.", "ar": "أصغر مبلغ يُفحص."}}}},
+			Params: []ParamDoc{
+				{Name: "duplicate_min_amount", Default: d.DuplicateMinAmount, Description: mizan.Text{"en": "Smallest amount looked at.", "ar": "أصغر مبلغ يُفحص."}},
+				{Name: "duplicate_min_transactions", Default: itoa(d.DuplicateMinTransactions), Description: mizan.Text{
+					"en": "Fewest different transaction numbers among the copies; 2 leaves out one invoice split into equal lines (needs transaction numbers).",
+					"ar": "أقل عدد من أرقام المعاملات المختلفة بين النسخ؛ القيمة 2 تستبعد الفاتورة الواحدة المقسّمة إلى بنود متساوية (تتطلب أرقام المعاملات)."}},
+			}},
 		{Code: RoundAmount, Applies: paymentsOnly,
 			Title: mizan.Text{"en": "Unusually many round amounts", "ar": "مبالغ مدوّرة بكثرة غير معتادة"},
 			Description: mizan.Text{

@@ -374,6 +374,11 @@ func paymentFixture() string {
 	}
 	row("2021-03-15", "Council Y", "Year Supplier", "2001.00")
 	row("2021-03-15", "Council Y2", "Year Supplier", "2000.99")
+	// duplicate_payment of one invoice split into equal lines: the same
+	// transaction number twice.
+	for range 2 {
+		fmt.Fprintf(&b, "2022-01-10,Council D,Dup One Invoice,310.00,T-INV\n")
+	}
 	return b.String()
 }
 
@@ -388,7 +393,7 @@ func TestPaymentFixtures(t *testing.T) {
 		got  []string
 		want []string
 	}{
-		{DuplicatePayment, suppliers(DuplicatePayment), []string{"Dup Yes"}},
+		{DuplicatePayment, suppliers(DuplicatePayment), []string{"Dup One Invoice", "Dup Yes"}},
 		{RoundAmount, suppliers(RoundAmount), []string{"Round Yes"}},
 		{SplitPurchase, suppliers(SplitPurchase), []string{"Split Yes"}},
 		{YearEndSpike, buyers(YearEndSpike), []string{"Council Y"}},
@@ -420,6 +425,16 @@ func TestPaymentFixtures(t *testing.T) {
 		var me *mizan.Error
 		if !errors.As(err, &me) || me.Code != mizan.EINVALID || me.Field != field {
 			t.Errorf("%s out of the amounts' range: %v, want an invalid-argument error on the field", field, err)
+		}
+	}
+	// Different transaction numbers: 2 leaves the split invoice out, 3
+	// every copy pair.
+	for n, want := range map[int][]string{2: {"Dup Yes"}, 3: {}} {
+		p := DefaultParams()
+		p.DuplicateMinTransactions = n
+		dups := byCode(compute(t, db, "pay-fixture", p))[DuplicatePayment]
+		if diff := cmp.Diff(want, keys(dups, func(f Flag) string { return f.SupplierName })); diff != "" {
+			t.Errorf("duplicate_min_transactions %d (-want +got):\n%s", n, diff)
 		}
 	}
 	d := got[DuplicatePayment][0]

@@ -67,6 +67,12 @@ type Params struct {
 	// (exact decimal). Default "0.01" (any payment; refunds and zeros are
 	// left out).
 	DuplicateMinAmount string `json:"duplicate_min_amount"`
+	// DuplicateMinTransactions: and the copies carry at least this many
+	// different transaction numbers (the dataset's transaction dimension).
+	// 2 leaves out one invoice split into equal lines under one number;
+	// with 2 or more, a dataset without transaction numbers has no
+	// duplicate_payment. Default 1 (numbers not looked at).
+	DuplicateMinTransactions int `json:"duplicate_min_transactions"`
 	// RoundUnit: round_amount counts payments that are exact multiples of
 	// this (exact decimal). Default "1000".
 	RoundUnit string `json:"round_unit"`
@@ -113,6 +119,7 @@ func DefaultParams() Params {
 		NewSupplierMinBuyerRecords: 20,
 		NewSupplierWarmupDays:      365,
 		DuplicateMinAmount:         "0.01",
+		DuplicateMinTransactions:   1,
 		RoundUnit:                  "1000",
 		RoundMinAmount:             "1000",
 		RoundMinPayments:           5,
@@ -191,6 +198,7 @@ func (p Params) Validate() error {
 		intIn("new_supplier_min_buyer_records", p.NewSupplierMinBuyerRecords, 1, 1_000_000),
 		intIn("new_supplier_warmup_days", p.NewSupplierWarmupDays, 0, 36500),
 		posDec("duplicate_min_amount", p.DuplicateMinAmount, false),
+		intIn("duplicate_min_transactions", p.DuplicateMinTransactions, 1, 1_000_000),
 		posDec("round_unit", p.RoundUnit, false),
 		posDec("round_min_amount", p.RoundMinAmount, false),
 		intIn("round_min_payments", p.RoundMinPayments, 1, 1_000_000),

@@ -204,6 +204,7 @@ func TestManchesterDuplicates(t *testing.T) {
 	}
 	type key struct{ body, supplier, date, amount string }
 	groups := map[key]int{}
+	txns := map[key]map[string]bool{} // distinct transaction numbers
 	amounts := map[key]*big.Rat{}
 	for _, p := range paths {
 		f, err := os.Open(p)
@@ -218,7 +219,7 @@ func TestManchesterDuplicates(t *testing.T) {
 		}
 		col := map[string]int{}
 		for i, h := range head {
-			for _, name := range []string{"Body Name", "Supplier Name", "Invoice Payment Date", "Net Amount", "Amount"} {
+			for _, name := range []string{"Body Name", "Supplier Name", "Invoice Payment Date", "Net Amount", "Amount", "Transaction Number"} {
 				if strings.HasSuffix(strings.TrimSpace(h), name) && (name != "Amount" || strings.TrimSpace(h) == "Amount") {
 					col[name] = i
 				}
@@ -246,6 +247,14 @@ func TestManchesterDuplicates(t *testing.T) {
 			}
 			groups[k]++
 			amounts[k] = v
+			if _, ok := col["Transaction Number"]; ok {
+				if n := strings.TrimSpace(rec[col["Transaction Number"]]); n != "" {
+					if txns[k] == nil {
+						txns[k] = map[string]bool{}
+					}
+					txns[k][n] = true
+				}
+			}
 		}
 		f.Close()
 	}
@@ -293,6 +302,34 @@ func TestManchesterDuplicates(t *testing.T) {
 			gotGroups, gotRows, gotAtStake.FloatString(2), wantGroups, wantRows, wantAtStake.FloatString(2))
 	}
 	t.Logf("%d groups of duplicate payments, %d payments, £%s paid more than once", wantGroups, wantRows, wantAtStake.FloatString(2))
+
+	// Copies under at least two different transaction numbers only.
+	wantDistinct := 0
+	for k, n := range groups {
+		if n >= 2 && len(txns[k]) >= 2 {
+			wantDistinct++
+		}
+	}
+	p := DefaultParams()
+	p.DuplicateMinTransactions = 2
+	gotDistinct := 0
+	for _, f := range compute(t, db, "manchester-spending", p) {
+		if f.Code != DuplicatePayment {
+			continue
+		}
+		gotDistinct++
+		k := key{f.Buyer, f.Supplier, f.Figures["date"], ""}
+		if a, _ := new(big.Rat).SetString(f.Figures["amount"]); a != nil {
+			k.amount = a.RatString()
+		}
+		if len(txns[k]) < 2 || f.Figures["transactions"] != itoa(len(txns[k])) {
+			t.Errorf("%+v: %d transaction numbers in the files, flag says %s", k, len(txns[k]), f.Figures["transactions"])
+		}
+	}
+	if gotDistinct != wantDistinct || wantDistinct == 0 || wantDistinct >= wantGroups {
+		t.Errorf("duplicate payments under different transaction numbers: flags %d groups, the files %d (of %d)", gotDistinct, wantDistinct, wantGroups)
+	}
+	t.Logf("%d of the %d groups carry different transaction numbers", wantDistinct, wantGroups)
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }

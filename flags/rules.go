@@ -251,7 +251,7 @@ ORDER BY t.rec, t.supplier`, txTable, quant, q.arg(c.p.NewSupplierMinBuyerRecord
 func duplicatePayment(c *computation, q *query) {
 	cols := evTx("ev")
 	q.w(`WITH g AS (SELECT buyer, supplier, d, amount, currency, count(*) AS n, list(rec) AS recs, count(DISTINCT eid) AS txns FROM %[1]s
-	WHERE supplier IS NOT NULL AND d IS NOT NULL AND amount >= %[2]s GROUP BY ALL HAVING count(*) >= 2),
+	WHERE supplier IS NOT NULL AND d IS NOT NULL AND amount >= %[2]s GROUP BY ALL HAVING count(*) >= 2 AND (%[5]s <= 1 OR count(DISTINCT eid) >= %[5]s)),
 f AS (SELECT *, row_number() OVER (ORDER BY d, buyer, supplier, amount, currency) AS gkey FROM g),
 ev AS (SELECT f.gkey, t.*, row_number() OVER (PARTITION BY f.gkey ORDER BY t.rec) AS rk
 	FROM f JOIN %[1]s t ON t.buyer IS NOT DISTINCT FROM f.buyer AND t.supplier = f.supplier AND t.d = f.d AND t.amount = f.amount AND t.currency = f.currency)
@@ -260,7 +260,7 @@ SELECT f.gkey, -1, NULL, f.buyer, f.supplier, year(f.d), CAST(f.amount * (f.n - 
 	%[3]s
 FROM f JOIN ev ON ev.gkey = f.gkey
 WHERE ev.rk <= %[4]d
-ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), cols, MaxEvidence)
+ORDER BY f.gkey, ev.rk`, txTable, c.dec(q, c.p.DuplicateMinAmount), cols, MaxEvidence, q.arg(c.p.DuplicateMinTransactions))
 }
 
 func roundAmount(c *computation, q *query) {
