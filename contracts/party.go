@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mizan-budget/mizan"
@@ -96,7 +97,11 @@ type Party struct {
 	ByYear         []YearTotal      `json:"by_year"`
 	Counterparts   []Counterpart    `json:"counterparts"` // top 20 by value
 	NonCompetitive []NonCompetitive `json:"non_competitive"`
-	TopContracts   []PartyRecord    `json:"top_contracts"` // top 10 by value
+	// TopContracts are the top 10 contracts by value: the party's own in a
+	// contracts dataset; for a payments party, contracts of the latest
+	// contracts datasets whose party on the same side has the same
+	// normalised name (NameMatch).
+	TopContracts []PartyRecord `json:"top_contracts"`
 	// TopPayments are the top 10 payments by value: the party's own in a
 	// payments dataset; for a contracts party, payments to (or by) the
 	// same normalised name in the latest payments datasets (NameMatch).
@@ -122,6 +127,11 @@ func (s *Service) GetParty(ctx context.Context, dataset string, version int, ent
 		p := ix.party(entity)
 		if p == nil {
 			return nil, &mizan.Error{Code: mizan.ENOTFOUND, Field: "entity", Message: fmt.Sprintf("no party %q in %s version %d", entity, dataset, v.Number)}
+		}
+		if norm := ocds.KeyName(entity); norm != "" {
+			if p.TopContracts, err = s.contractsByName(ctx, norm, p.Role, includeDrafts); err != nil {
+				return nil, err
+			}
 		}
 		return p, nil
 	}
@@ -175,6 +185,42 @@ func (s *Service) paymentsByName(ctx context.Context, key, role string, drafts b
 		sorted = append(sorted, out[i])
 	}
 	return sorted, nil
+}
+
+// contractsByName returns the top contracts, across the latest contracts
+// datasets, whose party on the given side has the normalised name norm.
+func (s *Service) contractsByName(ctx context.Context, norm, role string, drafts bool) ([]PartyRecord, error) {
+	refs, err := s.latest(ctx, drafts)
+	if err != nil {
+		return nil, err
+	}
+	var out []PartyRecord
+	for _, r := range refs {
+		if r.d.Kind != mizan.KindContracts {
+			continue
+		}
+		recs, err := s.topContracts(ctx, r.d.ID, r.v, role, true, norm)
+		if err != nil {
+			return nil, err
+		}
+		for i := range recs {
+			recs[i].NameMatch = true
+		}
+		out = append(out, recs...)
+	}
+	// Largest first across datasets (amounts in one currency compare
+	// exactly; across currencies the order is only indicative).
+	slices.SortStableFunc(out, func(a, b PartyRecord) int { return cmp.Compare(amountOf(b.Amount), amountOf(a.Amount)) })
+	return out[:min(len(out), TopRecords)], nil
+}
+
+// amountOf is a decimal string as a float, for ordering only.
+func amountOf(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.Inf(-1)
+	}
+	return f
 }
 
 // sums accumulates exact amounts at one scale, per key.
@@ -364,12 +410,11 @@ func (s *Service) contractsParty(ctx context.Context, dataset string, ver mizan.
 		WHERE c.dataset_id = $1 AND c.version = $2`, dataset, v, entity).Scan(&asBuyer, &asSupplier); err != nil {
 		return nil, "", fmt.Errorf("read party: %w", err)
 	}
-	self, other, otherName := "p.buyer_entity", "c.supplier_entity", "coalesce(e.name, c.supplier_entity)"
 	p.Role = RoleBuyer
 	if asSupplier > asBuyer {
-		self, other, otherName = "c.supplier_entity", "p.buyer_entity", "coalesce(p.buyer_name, p.buyer_entity)"
 		p.Role = RoleSupplier
 	}
+	self, other, otherName := roleColumns(p.Role)
 	base := `FROM contract_contracts c JOIN contract_processes p USING (dataset_id, version, process_id)
 		LEFT JOIN contract_entities e ON e.dataset_id = c.dataset_id AND e.version = c.version AND e.entity_id = c.supplier_entity
 		WHERE c.dataset_id = $1 AND c.version = $2 AND ` + self + ` = $3 AND c.amount IS NOT NULL`
@@ -425,26 +470,56 @@ func (s *Service) contractsParty(ctx context.Context, dataset string, ver mizan.
 	if err != nil {
 		return nil, "", err
 	}
-	err = scan("contracts", `SELECT p.process_id, p.ocid, coalesce(c.contract_id, ''), coalesce(c.title, p.title, ''), coalesce(`+other+`, ''), coalesce(`+otherName+`, ''),
-		coalesce(p.method, ''), coalesce(CAST(c.date AS VARCHAR), ''), CAST(c.amount AS VARCHAR), c.currency, p.source_id, p.value, coalesce(c.pointer, '') `+base+`
-		ORDER BY c.amount DESC, p.ocid, c.contract_index LIMIT `+fmt.Sprint(TopRecords), func(rows *sql.Rows) error {
-		c := PartyRecord{Kind: KindContract, Dataset: p.Dataset}
+	if p.TopContracts, err = s.topContracts(ctx, dataset, ver, p.Role, false, entity); err != nil {
+		return nil, "", err
+	}
+	return p, strings.TrimSpace(norm.String), nil
+}
+
+// topContracts returns a contracts version's largest contracts (at most
+// TopRecords) whose party on the role's side is the entity, or, byName,
+// any entity with that normalised name.
+func (s *Service) topContracts(ctx context.Context, dataset string, ver mizan.Version, role string, byName bool, party string) ([]PartyRecord, error) {
+	self, other, otherName := roleColumns(role)
+	match := self + " = $3"
+	if byName {
+		match = self + " IN (SELECT entity_id FROM contract_entities WHERE dataset_id = $1 AND version = $2 AND norm_name = $3)"
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT p.process_id, p.ocid, coalesce(c.contract_id, ''), coalesce(c.title, p.title, ''), coalesce(`+other+`, ''),
+			coalesce(`+otherName+`, ''), coalesce(p.method, ''), coalesce(CAST(c.date AS VARCHAR), ''), CAST(c.amount AS VARCHAR), c.currency,
+			p.source_id, p.value, coalesce(c.pointer, '')
+		FROM contract_contracts c JOIN contract_processes p USING (dataset_id, version, process_id)
+		LEFT JOIN contract_entities e ON e.dataset_id = c.dataset_id AND e.version = c.version AND e.entity_id = c.supplier_entity
+		WHERE c.dataset_id = $1 AND c.version = $2 AND `+match+` AND c.amount IS NOT NULL
+		ORDER BY c.amount DESC, p.ocid, c.contract_index LIMIT `+fmt.Sprint(TopRecords), dataset, ver.Number, party)
+	if err != nil {
+		return nil, fmt.Errorf("read party contracts: %w", err)
+	}
+	defer rows.Close()
+	var out []PartyRecord
+	for rows.Next() {
+		c := PartyRecord{Kind: KindContract, Dataset: VersionRef{Dataset: dataset, Version: ver.Number}}
 		var sid int
 		if err := rows.Scan(&c.RecordID, &c.OCID, &c.ID, &c.Title, &c.Counterpart.Entity, &c.Counterpart.Name, &c.Method, &c.Date, &c.Amount, &c.Currency,
 			&sid, &c.Source.Value, &c.Source.Pointer); err != nil {
-			return err
+			return nil, fmt.Errorf("read party contracts: %w", err)
 		}
 		c.Amount = trimAmount(c.Amount, c.Currency)
 		if sid >= 1 && sid <= len(ver.Sources) {
 			c.Source.File, c.Source.SHA256 = ver.Sources[sid-1].Name, ver.Sources[sid-1].SHA256
 		}
-		p.TopContracts = append(p.TopContracts, c)
-		return nil
-	})
-	if err != nil {
-		return nil, "", err
+		out = append(out, c)
 	}
-	return p, strings.TrimSpace(norm.String), nil
+	return out, rows.Err()
+}
+
+// roleColumns returns, for a party on the role's side of contracts, the
+// column of its own entity, of its counterpart's and the counterpart's name.
+func roleColumns(role string) (self, other, otherName string) {
+	if role == RoleSupplier {
+		return "c.supplier_entity", "p.buyer_entity", "coalesce(p.buyer_name, p.buyer_entity)"
+	}
+	return "p.buyer_entity", "c.supplier_entity", "coalesce(e.name, c.supplier_entity)"
 }
 
 // PartyKeys returns the keys red flags name an entity by: the entity id

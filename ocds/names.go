@@ -142,8 +142,19 @@ func NameKey(normalized string) string {
 	if normalized == "" {
 		return ""
 	}
-	return "name:" + normalized
+	return namePrefix + normalized
 }
+
+// KeyName returns the normalised name of a name key (NameKey), or "" for
+// any other key.
+func KeyName(key string) string {
+	if n, ok := strings.CutPrefix(key, namePrefix); ok {
+		return n
+	}
+	return ""
+}
+
+const namePrefix = "name:"
 
 // ObserveRelease records every organisation a release mentions: parties,
 // buyer, procuring entity, tenderers and suppliers.

@@ -2277,8 +2277,8 @@ type PartyRecord struct {
 	Value *Money `protobuf:"bytes,8,opt,name=value,proto3" json:"value,omitempty"`
 	// Where it came from.
 	Source *RecordSource `protobuf:"bytes,9,opt,name=source,proto3" json:"source,omitempty"`
-	// Dataset and version the record belongs to: a contracts party's
-	// top_payments come from payments datasets.
+	// Dataset and version the record belongs to: records found by name come
+	// from other datasets.
 	Dataset *DatasetVersion `protobuf:"bytes,10,opt,name=dataset,proto3" json:"dataset,omitempty"`
 	// Record id within that version (process id or payment row), to open it.
 	RecordId int64 `protobuf:"varint,11,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
@@ -2426,7 +2426,10 @@ type Party struct {
 	Counterparts []*Counterpart `protobuf:"bytes,8,rep,name=counterparts,proto3" json:"counterparts,omitempty"`
 	// Share won (or awarded) without competition, per currency.
 	NonCompetitive []*NonCompetitiveShare `protobuf:"bytes,9,rep,name=non_competitive,json=nonCompetitive,proto3" json:"non_competitive,omitempty"`
-	// The top 10 contracts by value.
+	// The top 10 contracts by value: the party's own in a contracts dataset;
+	// for a party of a payments dataset, contracts whose party on the same
+	// side has the same normalised name in the latest contracts datasets
+	// (name_match set).
 	TopContracts []*PartyRecord `protobuf:"bytes,10,rep,name=top_contracts,json=topContracts,proto3" json:"top_contracts,omitempty"`
 	// The top 10 payments by value: the party's own in a payments dataset;
 	// for a party of a contracts dataset, payments to (or by) the same

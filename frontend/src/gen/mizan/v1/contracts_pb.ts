@@ -1435,8 +1435,8 @@ export type PartyRecord = Message<"mizan.v1.PartyRecord"> & {
   source?: RecordSource | undefined;
 
   /**
-   * Dataset and version the record belongs to: a contracts party's
-   * top_payments come from payments datasets.
+   * Dataset and version the record belongs to: records found by name come
+   * from other datasets.
    *
    * @generated from field: mizan.v1.DatasetVersion dataset = 10;
    */
@@ -1537,7 +1537,10 @@ export type Party = Message<"mizan.v1.Party"> & {
   nonCompetitive: NonCompetitiveShare[];
 
   /**
-   * The top 10 contracts by value.
+   * The top 10 contracts by value: the party's own in a contracts dataset;
+   * for a party of a payments dataset, contracts whose party on the same
+   * side has the same normalised name in the latest contracts datasets
+   * (name_match set).
    *
    * @generated from field: repeated mizan.v1.PartyRecord top_contracts = 10;
    */
