@@ -234,7 +234,7 @@ var buyerSpecs = []buyerSpec{
 
 // Planted group cases, by buyer abbreviation and year offset from the
 // first year. Each buyer-year is used by one case only, and its
-// background is capped (demoCaps) so that only the planted flag fires.
+// background is capped (setCaps) so that only the planted flag fires.
 var demoPlants = struct {
 	// split_purchase: two direct purchases from one supplier, 6 to 25
 	// days apart, each 23,000–24,900 (just under 25,000). The buyer has
@@ -1088,7 +1088,6 @@ var methodDetails = map[string]string{
 }
 
 func isoTime(t time.Time) string { return t.Format("2006-01-02T15:04:05Z") }
-func isoDay(t time.Time) string  { return t.Format("2006-01-02") }
 
 func supplierRef(i int) ocdsRef {
 	return ocdsRef{ID: "ZZ-CR-" + crNumber(i), Name: demoSuppliers[i].name}
