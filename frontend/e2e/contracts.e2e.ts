@@ -242,6 +242,33 @@ describe.skipIf(!!unavailable)('contracts and payments', () => {
     report.push(`e2e: contracts: red flags of ${inDs}: ${res.totalCount ?? 0} in ${Object.keys(res.counts ?? {}).length} codes, as the API says`);
   });
 
+  it('goes from a budget line in Explore to the contracts that cite it', async () => {
+    // The synthetic demo's contracts cite units of the demo budget (same country, ZZ).
+    if (!catalog.some((d) => d.id === 'demo-contracts') || !catalog.some((d) => d.id === 'demo-budget')) {
+      report.push('e2e: budget line links skipped: the demo datasets are not loaded');
+      return;
+    }
+    const cited = await api('ContractService/SearchContracts', { datasets: [{ id: 'demo-contracts' }], pageSize: 1 });
+    const line = (cited.facets ?? []).find((f: any) => f.name === 'budget')?.values?.[0];
+    expect(line?.key, 'a budget line cited by the demo contracts').toBeTruthy();
+    const want = await api('ContractService/SearchContracts', { datasets: [{ id: 'demo-contracts' }], budgetIds: [line.key], pageSize: 1 });
+    expect(Number(want.totalCount)).toBe(Number(line.count));
+    // The unit's row in Explore, drilled by unit within its ministry (the first two digits).
+    const ministry = line.key.slice(0, 2);
+    await s.page.goto(`${BASE}/explore?lang=en&ds=demo-budget&dd=admin.unit&cut=admin.ministry:${encodeURIComponent(ministry)}`);
+    const link = s.page.locator(`[data-testid="citing-contracts"][data-line="${line.key}"]`);
+    await link.waitFor({ timeout: 60_000 });
+    expect(await link.getAttribute('data-count')).toBe(String(line.count));
+    expect(clean((await link.textContent()) ?? '')).toContain(String(line.count));
+    await shot(s.page, 'explore-citing-contracts-en');
+    await link.click();
+    await s.page.waitForSelector('[data-testid="contracts-results"]', { timeout: 60_000 });
+    expect(new URL(s.page.url()).searchParams.getAll('budget')).toEqual([line.key]);
+    await expect.poll(() => s.page.locator('[data-testid="results-count"]').getAttribute('data-total')).toBe(String(want.totalCount));
+    expect(clean((await s.page.locator('[data-testid="active-filters"]').textContent()) ?? '')).toContain(line.key);
+    report.push(`e2e: budget line ${line.key}: ${line.count} contracts, linked from Explore`);
+  });
+
   it('switches to Arabic on every page of the view: dir=rtl, Arabic labels; screenshots in both languages', async () => {
     // The pages the flows above opened (a failed flow is reported by its own test).
     expect(Object.keys(pages)).toEqual(expect.arrayContaining(['search', 'party', 'contract']));

@@ -98,6 +98,27 @@ export function Explore(p: ViewProps) {
 
   const labelOf = (c: Cell, ref: string) => c.labels[ref] || (ref === 'year' ? formatYear(Number(c.keys[ref]), num) : FIXED.includes(ref) ? term(lang, c.keys[ref]) : c.keys[ref]);
 
+  // Where contracts of the same country cite a line shown: its count,
+  // linked to those contracts, beside the line's key.
+  const sets = citing.map((d) => ({ id: d.id, version: 0 }));
+  const citingLink = (line: string) => {
+    const n = counts.data?.get(line) ?? 0;
+    return n ? (
+      <span class="small">
+        {' · '}
+        <Link
+          to={{ view: 'contracts', embed: false, contracts: { ...DEFAULT_CONTRACTS, budgets: [line], sets } }}
+          title={t('citingContractsOf', { n: formatInt(n, num), line })}
+          data-testid="citing-contracts"
+          data-line={line}
+          data-count={n}
+        >
+          {t('citingContracts', { n: formatInt(n, num) })}
+        </Link>
+      </span>
+    ) : null;
+  };
+
   const columns: Column<Cell>[] = [
     ...drill.map((ref, i) => ({
       key: ref,
@@ -112,40 +133,13 @@ export function Explore(p: ViewProps) {
               (<bdi>{c.keys[ref]}</bdi>)
             </span>
           )}
+          {ref === lineRef && citingLink(c.keys[ref])}
         </span>
       ),
     })),
     { key: 'amount', label: t('amount'), numeric: true, render: (c) => <Money value={c.values[SUM]} currency={c.currency || currency} /> },
     { key: SHARE, label: t('share'), numeric: true, render: (c) => (c.values[SHARE] ? formatRate(c.values[SHARE], num) : '—') },
   ];
-  // Where contracts of the same country cite the lines shown: a count per
-  // line, linked to those contracts.
-  const showCiting = !!counts.data && [...counts.data.values()].some((n) => n > 0);
-  if (showCiting) {
-    const sets = citing.map((d) => ({ id: d.id, version: 0 }));
-    columns.push({
-      key: 'contracts',
-      label: t('citingContracts'),
-      numeric: true,
-      sortable: false,
-      render: (c: Cell) => {
-        const line = c.keys[lineRef];
-        const n = counts.data?.get(line) ?? 0;
-        return n ? (
-          <Link
-            to={{ view: 'contracts', embed: false, contracts: { ...DEFAULT_CONTRACTS, budgets: [line], sets } }}
-            aria-label={t('citingContractsOf', { n: formatInt(n, num), line })}
-            data-testid="citing-contracts"
-          >
-            {formatInt(n, num)}
-          </Link>
-        ) : (
-          ''
-        );
-      },
-    });
-  }
-
   const option = useMemo(() => {
     const description = t('chartOf', { title });
     const tooltip = (n: Node) => `${escape(n.name)}<br/>${escape(formatMoney(String(n.value), currency, { ...num, decimals: 0 }))}`;
@@ -213,7 +207,6 @@ export function Explore(p: ViewProps) {
               <Money value={res.data.summary.values[SUM]} currency={currency} />
             </td>
             <td class="num" />
-            {showCiting && <td class="num" />}
           </tr>
         )
       }
