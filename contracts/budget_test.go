@@ -3,11 +3,14 @@ package contracts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mizan-budget/mizan"
 )
 
 // TestSearchByBudgetLine finds Colombia's processes by the budget line
@@ -76,16 +79,19 @@ func TestSearchByBudgetLine(t *testing.T) {
 	if !shared {
 		t.Errorf("no budget line is cited by two processes; the test would not see a line matching several")
 	}
-	// Several lines at once, combined with other filters; an unknown line
-	// matches nothing.
+	// Several lines at once: the processes citing either; an unknown line
+	// matches nothing, a blank one is refused.
 	var two []string
-	n := 0
+	either := map[string]bool{}
 	for id, ocids := range want {
 		if len(two) < 2 {
 			two = append(two, id)
-			n += len(ocids)
+			for _, o := range ocids {
+				either[o] = true
+			}
 		}
 	}
+	n := len(either)
 	res, err := svc.Search(ctx, SearchQuery{Budgets: two, PageSize: 100})
 	if err != nil || res.Total != n {
 		t.Fatalf("budgets %v: %d processes, want %d (%v)", two, res.Total, n, err)
@@ -117,5 +123,9 @@ func TestSearchByBudgetLine(t *testing.T) {
 	res, err = svc.Search(ctx, SearchQuery{Budgets: []string{"no such line"}})
 	if err != nil || res.Total != 0 {
 		t.Errorf("unknown budget line: %d processes (%v)", res.Total, err)
+	}
+	var me *mizan.Error
+	if _, err := svc.Search(ctx, SearchQuery{Budgets: []string{" ", "\t"}}); !errors.As(err, &me) || me.Code != mizan.EINVALID || me.Field != "budget_ids" {
+		t.Errorf("blank budget lines: %v, want an invalid budget_ids", err)
 	}
 }

@@ -280,17 +280,12 @@ func loadContractsIndex(ctx context.Context, db *sql.DB, ix *index) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
-	ix.suppOff = make([]int32, ix.n+1)
-	for i, s := range supp {
-		ix.supp = append(ix.supp, s...)
-		ix.suppOff[i+1] = int32(len(ix.supp))
-	}
+	ix.suppOff, ix.supp = flatten(supp)
 	// Budget lines cited, for the budget filter: ids and project ids.
 	bud := make([][]int32, ix.n)
-	rows, err = db.QueryContext(ctx, `SELECT DISTINCT process_id, v FROM (
-			SELECT process_id, trim(budget_id) AS v FROM contract_budget WHERE dataset_id = $1 AND version = $2
-			UNION ALL SELECT process_id, trim(project_id) FROM contract_budget WHERE dataset_id = $1 AND version = $2)
-		WHERE v <> '' ORDER BY 1, 2`, ds, version)
+	rows, err = db.QueryContext(ctx, `SELECT process_id, budget_id FROM contract_budget WHERE dataset_id = $1 AND version = $2 AND budget_id IS NOT NULL
+		UNION ALL SELECT process_id, project_id FROM contract_budget WHERE dataset_id = $1 AND version = $2 AND project_id IS NOT NULL
+		ORDER BY 1`, ds, version)
 	if err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
@@ -301,19 +296,18 @@ func loadContractsIndex(ctx context.Context, db *sql.DB, ix *index) error {
 			rows.Close()
 			return fmt.Errorf("load search index: %w", err)
 		}
-		if int(id) < ix.n {
-			bud[id] = append(bud[id], ix.intern(v))
+		// Trimmed as SearchQuery.Budgets are (spaces, tabs, NBSP...).
+		if v = strings.TrimSpace(v); v != "" && int(id) < ix.n {
+			if k := ix.intern(v); !slices.Contains(bud[id], k) {
+				bud[id] = append(bud[id], k)
+			}
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load search index: %w", err)
 	}
-	ix.budOff = make([]int32, ix.n+1)
-	for i, b := range bud {
-		ix.bud = append(ix.bud, b...)
-		ix.budOff[i+1] = int32(len(ix.bud))
-	}
+	ix.budOff, ix.bud = flatten(bud)
 	rows, err = db.QueryContext(ctx, `SELECT token, list(process_id ORDER BY process_id) FROM contract_tokens WHERE dataset_id = ? AND version = ? GROUP BY token ORDER BY token`, ds, version)
 	if err != nil {
 		return fmt.Errorf("load search index: %w", err)
@@ -664,7 +658,6 @@ func (ix *index) loadFlags(ctx context.Context, src FlagSource) error {
 	if err != nil {
 		return fmt.Errorf("red flags of %s version %d: %w", ix.ds, ix.version, err)
 	}
-	ix.flagOff = make([]int32, ix.n+1)
 	per := make([][]int32, ix.n)
 	for id, codes := range m {
 		r := ix.record(id)
@@ -678,12 +671,21 @@ func (ix *index) loadFlags(ctx context.Context, src FlagSource) error {
 			}
 		}
 	}
-	for r, codes := range per {
+	for _, codes := range per {
 		slices.SortFunc(codes, func(a, b int32) int { return strings.Compare(ix.strs[a], ix.strs[b]) })
-		ix.flags = append(ix.flags, codes...)
-		ix.flagOff[r+1] = int32(len(ix.flags))
 	}
+	ix.flagOff, ix.flags = flatten(per)
 	return nil
+}
+
+// flatten lays lists out end to end: list i is flat[off[i]:off[i+1]].
+func flatten(lists [][]int32) (off, flat []int32) {
+	off = make([]int32, len(lists)+1)
+	for i, l := range lists {
+		flat = append(flat, l...)
+		off[i+1] = int32(len(flat))
+	}
+	return off, flat
 }
 
 // cacheEntry is one version's index, built once.

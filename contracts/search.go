@@ -318,6 +318,9 @@ func newFilter(q *SearchQuery) (*filter, error) {
 	if f.hasFrom && f.hasTo && f.from > f.to {
 		return nil, mizan.FieldErrorf("date_to", "%s is before date_from %s", q.DateTo, q.DateFrom)
 	}
+	if len(q.Budgets) > 0 && f.budgets == nil {
+		return nil, mizan.FieldErrorf("budget_ids", "budget line ids must not be blank")
+	}
 	for k := range f.kinds {
 		if k != KindProcess && k != KindPayment {
 			return nil, mizan.FieldErrorf("kinds", "%q: process or payment", k)

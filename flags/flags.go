@@ -151,7 +151,8 @@ type Query struct {
 	// keeps any. A payments party is often several keys: the spellings
 	// its entity groups.
 	Buyers, Suppliers []string
-	// Party keeps flags whose buyer or supplier is one of these.
+	// Party keeps flags whose buyer or supplier is one of these; empty
+	// keeps any.
 	Party []string
 	// Year keeps flags of this year (0: any).
 	Year int

@@ -318,14 +318,19 @@ func (pl *pipeline) flushFacts(final bool) error {
 	if len(batches) == 0 {
 		return nil
 	}
-	return pl.enqueue(func(ctx context.Context) error {
-		defer func() {
-			for _, b := range batches {
-				b.Release()
-			}
-		}()
+	release := func() {
+		for _, b := range batches {
+			b.Release()
+		}
+	}
+	err = pl.enqueue(func(ctx context.Context) error {
+		defer release()
 		return pl.w.Write(ctx, batches...)
 	})
+	if err != nil {
+		release() // not queued
+	}
+	return err
 }
 
 func (pl *pipeline) flushRejects(ctx context.Context) error {

@@ -294,7 +294,13 @@ func (s *contractService) contractFlags(ctx context.Context, c *contracts.Contra
 	if len(h.Flags) == 0 { // the index knows the record's codes already
 		return nil, nil
 	}
-	all, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyers: []string{h.Buyer.Entity}, Codes: h.Flags})
+	// The record's own flags: those of its buyer (none named: any), then
+	// those citing the record.
+	var buyers []string
+	if h.Buyer.Entity != "" {
+		buyers = []string{h.Buyer.Entity}
+	}
+	all, err := allFlags(ctx, s.flags, flags.Query{Dataset: h.Dataset, Version: h.Version, IncludeDrafts: true, Buyers: buyers, Codes: h.Flags})
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func ingestDemoContracts(ctx context.Context, db *store.DB, cfg synth.Config) er
 	s, err := contracts.Ingest(ctx, db, []string{path}, contracts.Options{Dataset: ds, TempDir: dir,
 		Sources: map[string]mizan.SourceFile{path: {Name: synth.DemoContractsFile}}})
 	if err != nil {
-		return err
+		return fmt.Errorf("demo contracts: %w", err)
 	}
 	slog.InfoContext(ctx, "ingested synthetic demo dataset", "dataset", s.Dataset, "version", s.Version, "processes", s.Processes, "releases", s.Releases)
 	return nil
