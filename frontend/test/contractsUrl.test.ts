@@ -103,7 +103,7 @@ describe('contracts URL state', () => {
   });
 
   it('falls back on junk', () => {
-    const c = decodeContracts('nowhere', new URLSearchParams('min=1e5&max=abc&from=2013-1-1&to=x&comp=maybe&order=title&asc=yes&n=7&fy=year&kind=contract&kind=payment'));
+    const c = decodeContracts('nowhere', new URLSearchParams('min=1e5&max=abc&from=2013-1-1&to=x&comp=maybe&order=title&asc=yes&n=7&fy=year&kind=contract&kind=payment&budget=%20'));
     expect(c).toEqual({ ...DEFAULT_CONTRACTS, kinds: ['payment'] });
     expect(decodeContracts('', new URLSearchParams('n=100')).size).toBe(100);
   });

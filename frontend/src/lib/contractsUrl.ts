@@ -199,7 +199,7 @@ export function decodeContracts(sub: string, q: URLSearchParams): ContractsState
     methods: list('methods'),
     currencies: list('currencies'),
     flags: list('flags'),
-    budgets: list('budgets'),
+    budgets: list('budgets').filter((x) => x.trim() !== ''),
     min: DECIMAL.test(get('min')) ? get('min') : '',
     max: DECIMAL.test(get('max')) ? get('max') : '',
     from: DATE.test(get('from')) ? get('from') : '',
