@@ -72,10 +72,13 @@ type AggregateQuery struct {
 // Cell is one group of an aggregation: its keys, their labels and the
 // aggregate values as exact decimal strings.
 type Cell struct {
-	Keys     map[string]string
-	Labels   map[string]string
-	Values   map[string]string
-	Currency string
+	Keys   map[string]string
+	Labels map[string]string
+	// LabelLangs gives the language of each label that is not in the
+	// language asked for (a member with no label in it); nil when all are.
+	LabelLangs map[string]string
+	Values     map[string]string
+	Currency   string
 	// Other marks the bucket holding everything past Top.
 	Other bool
 }
@@ -118,11 +121,13 @@ type ExecutionQuery struct {
 
 // ExecutionRow is budget against actual for one node.
 type ExecutionRow struct {
-	Keys     map[string]string
-	Labels   map[string]string
-	Approved string
-	Revised  string
-	Executed string
+	Keys   map[string]string
+	Labels map[string]string
+	// LabelLangs: as Cell's.
+	LabelLangs map[string]string
+	Approved   string
+	Revised    string
+	Executed   string
 	// Rate is executed ÷ (revised, or approved when there is no revision),
 	// as a decimal string; "" when the base is zero or missing.
 	Rate string
@@ -162,7 +167,9 @@ type Fact struct {
 	Row    int64
 	Keys   map[string]string
 	Labels map[string]string
-	Amount string
+	// LabelLangs: as Cell's.
+	LabelLangs map[string]string
+	Amount     string
 	// Currency of Amount.
 	Currency string
 	// Provenance: the file (and sheet) and the 1-based row the fact came from.

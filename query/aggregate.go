@@ -292,7 +292,7 @@ func (r *aggRequest) newCell(keys []string, lab *labeler, other bool) mizan.Cell
 			continue
 		}
 		c.Keys[g.Ref] = keys[k]
-		c.Labels[g.Ref] = lab.label(g, keys[k])
+		lab.put(c.Labels, &c.LabelLangs, g, g.Ref, keys[k])
 	}
 	if r.mixed {
 		c.Currency = keys[r.curKey]
@@ -347,7 +347,7 @@ func (r *aggRequest) cell(keys []string, valid []bool, ex exact, total *big.Rat,
 			continue // an "other" cell has only its currency key
 		}
 		c.Keys[g.Ref] = keys[k]
-		c.Labels[g.Ref] = lab.label(g, keys[k])
+		lab.put(c.Labels, &c.LabelLangs, g, g.Ref, keys[k])
 	}
 	if r.mixed {
 		c.Currency = keys[r.curKey]

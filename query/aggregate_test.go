@@ -17,6 +17,12 @@ func cell(k, l, v map[string]string) mizan.Cell {
 	return mizan.Cell{Keys: k, Labels: l, Values: v, Currency: "BHD"}
 }
 
+// inLang marks the label at ref as being in lang, not the one asked for.
+func inLang(c mizan.Cell, ref, lang string) mizan.Cell {
+	c.LabelLangs = map[string]string{ref: lang}
+	return c
+}
+
 func TestAggregate(t *testing.T) {
 	f := newFixture(t)
 	sumCount := func(sum, count string) map[string]string {
@@ -44,7 +50,7 @@ func TestAggregate(t *testing.T) {
 				Cells: []mizan.Cell{
 					cell(keys("admin", "M2"), keys("admin", "Ministry of Education"), keys("amount.sum", "200.000", "amount.share", "0.554783", "amount.avg", "200.00000", "amount.min", "200.000", "amount.max", "200.000", "amount.count", "1")),
 					cell(keys("admin", "M1"), keys("admin", "Ministry of Health"), keys("amount.sum", "150.500", "amount.share", "0.417475", "amount.avg", "75.25000", "amount.min", "50.500", "amount.max", "100.000", "amount.count", "2")),
-					cell(keys("admin", "M3"), keys("admin", "Ministère des Finances"), keys("amount.sum", "10.001", "amount.share", "0.027742", "amount.avg", "10.00100", "amount.min", "10.001", "amount.max", "10.001", "amount.count", "1")),
+					inLang(cell(keys("admin", "M3"), keys("admin", "Ministère des Finances"), keys("amount.sum", "10.001", "amount.share", "0.027742", "amount.avg", "10.00100", "amount.min", "10.001", "amount.max", "10.001", "amount.count", "1")), "admin", "fr"),
 				},
 				Summary:        cell(keys(), keys(), keys("amount.sum", "360.501", "amount.share", "1.000000", "amount.avg", "90.12525", "amount.min", "10.001", "amount.max", "200.000", "amount.count", "4")),
 				TotalCellCount: 3,
@@ -133,8 +139,8 @@ func TestAggregate(t *testing.T) {
 			want: &mizan.AggregateResult{
 				Cells: []mizan.Cell{
 					cell(keys("admin", "M1", "phase", "approved"), keys("admin", "وزارة الصحة", "phase", "المعتمدة"), sumCount("150.500", "2")),
-					cell(keys("admin", "M2", "phase", "approved"), keys("admin", "Ministry of Education", "phase", "المعتمدة"), sumCount("200.000", "1")),
-					cell(keys("admin", "M3", "phase", "approved"), keys("admin", "Ministère des Finances", "phase", "المعتمدة"), sumCount("10.001", "1")),
+					inLang(cell(keys("admin", "M2", "phase", "approved"), keys("admin", "Ministry of Education", "phase", "المعتمدة"), sumCount("200.000", "1")), "admin", "en"),
+					inLang(cell(keys("admin", "M3", "phase", "approved"), keys("admin", "Ministère des Finances", "phase", "المعتمدة"), sumCount("10.001", "1")), "admin", "fr"),
 				},
 				Summary:        cell(keys(), keys(), sumCount("360.501", "4")),
 				TotalCellCount: 3,

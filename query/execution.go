@@ -117,7 +117,7 @@ func (s *Service) Execution(ctx context.Context, q mizan.ExecutionQuery) (*mizan
 		out.Keys, out.Labels, out.Currency = make(map[string]string, len(r.groups)), make(map[string]string, len(r.groups)), r.currency
 		for k, g := range r.groups {
 			out.Keys[g.Ref] = row.keys[k]
-			out.Labels[g.Ref] = lab.label(g, row.keys[k])
+			lab.put(out.Labels, &out.LabelLangs, g, g.Ref, row.keys[k])
 		}
 		if r.mixed {
 			out.Currency = row.keys[r.curKey]

@@ -16,7 +16,7 @@ func TestExecution(t *testing.T) {
 		Rate: "1.083333", RateBase: "revised", Variance: "10.000", Over: true, Currency: "BHD"}
 	m2 := mizan.ExecutionRow{Keys: keys("admin", "M2"), Labels: keys("admin", "Ministry of Education"), Approved: "200.000", Revised: "180.000", Executed: "60.000",
 		Rate: "0.333333", RateBase: "revised", Variance: "-120.000", Under: true, Currency: "BHD"}
-	m3 := mizan.ExecutionRow{Keys: keys("admin", "M3"), Labels: keys("admin", "Ministère des Finances"), Approved: "10.001", Executed: "12.000",
+	m3 := mizan.ExecutionRow{Keys: keys("admin", "M3"), Labels: keys("admin", "Ministère des Finances"), LabelLangs: keys("admin", "fr"), Approved: "10.001", Executed: "12.000",
 		Rate: "1.199880", RateBase: "approved", Variance: "1.999", Over: true, Currency: "BHD"}
 	summary := mizan.ExecutionRow{Approved: "360.501", Revised: "300.000", Executed: "202.000", Rate: "0.673333", RateBase: "revised", Variance: "-98.000", Currency: "BHD"}
 	year2024 := []mizan.Cut{{Ref: "year", Values: []string{"2024"}}}

@@ -163,7 +163,7 @@ func (s *Service) Facts(ctx context.Context, q mizan.FactsQuery) (*mizan.FactsRe
 		f.Labels = map[string]string{}
 		for _, c := range r.cols {
 			if k, ok := f.Keys[c.Ref]; ok && c.key {
-				f.Labels[c.Ref] = lab.label(c.field, k)
+				lab.put(f.Labels, &f.LabelLangs, c.field, c.Ref, k)
 			}
 		}
 	}

@@ -29,8 +29,8 @@ func TestFacts(t *testing.T) {
 	}
 	want := &mizan.FactsResult{
 		Facts: []mizan.Fact{
-			{Row: 5, Keys: fk("revised"), Labels: fl("revised"), Amount: "120.000", Currency: "BHD", SourceID: 1, File: "budget-2024.xlsx", SHA256: "aa11", Sheet: "Budget", SourceRow: 6},
-			{Row: 7, Keys: fk("executed"), Labels: func() map[string]string { l := fl("executed"); l["phase"] = "الفعلية"; return l }(), Amount: "110.000", Currency: "BHD", SourceID: 1, File: "budget-2024.xlsx", SHA256: "aa11", Sheet: "Budget", SourceRow: 8},
+			{Row: 5, Keys: fk("revised"), Labels: fl("revised"), LabelLangs: keys("admin.department", "en"), Amount: "120.000", Currency: "BHD", SourceID: 1, File: "budget-2024.xlsx", SHA256: "aa11", Sheet: "Budget", SourceRow: 6},
+			{Row: 7, Keys: fk("executed"), Labels: func() map[string]string { l := fl("executed"); l["phase"] = "الفعلية"; return l }(), LabelLangs: keys("admin.department", "en"), Amount: "110.000", Currency: "BHD", SourceID: 1, File: "budget-2024.xlsx", SHA256: "aa11", Sheet: "Budget", SourceRow: 8},
 		},
 		TotalCount: 3,
 		Dataset:    "budget",

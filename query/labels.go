@@ -296,15 +296,28 @@ func (l *labeler) fetch(ctx context.Context) error {
 
 // label returns the label of a key in the requested language.
 func (l *labeler) label(f field, key string) string {
+	s, _ := l.labelIn(f, key)
+	return s
+}
+
+// labelIn returns the label of a key in the requested language or, when it
+// has none there, in the first of English, Arabic and the source's
+// language that it has, with that language's tag; the tag is "" when the
+// label is in the requested language, or is the key itself.
+func (l *labeler) labelIn(f field, key string) (text, lang string) {
 	if key == "" {
-		return ""
+		return "", ""
 	}
 	src := l.t.ds.Language
+	langs := [...]string{l.lang, "en", "ar", src}
 	if f.Fixed {
-		if s := pick(fixedLabels[f.Dim][key], l.lang, src); s != "" {
-			return s
+		t := fixedLabels[f.Dim][key]
+		for _, lg := range langs {
+			if s := t[lg]; s != "" {
+				return s, otherLang(lg, l.lang)
+			}
 		}
-		return key
+		return key, ""
 	}
 	var mt memberText
 	if dl := l.dims[f.Dim]; dl != nil && l.fromCache(f) {
@@ -312,20 +325,31 @@ func (l *labeler) label(f field, key string) string {
 	} else {
 		mt = l.got[levelID{f.Dim, f.Level}][key]
 	}
-	for _, lang := range [...]string{l.lang, "en", "ar", src} {
-		if s := mt.get(lang, src); s != "" {
-			return s
+	for _, lg := range langs {
+		if s := mt.get(lg, src); s != "" {
+			return s, otherLang(lg, l.lang)
 		}
 	}
-	return key
+	return key, ""
 }
 
-// pick returns the text in lang, else English, Arabic, the source language.
-func pick(t mizan.Text, lang, src string) string {
-	for _, l := range [...]string{lang, "en", "ar", src} {
-		if s := t[l]; s != "" {
-			return s
-		}
+// otherLang is got when it differs from asked, else "".
+func otherLang(got, asked string) string {
+	if got == asked {
+		return ""
 	}
-	return ""
+	return got
+}
+
+// put sets the label of key at ref in labels and, when it is not in the
+// requested language, its language in *langs (allocated on first use).
+func (l *labeler) put(labels map[string]string, langs *map[string]string, f field, ref, key string) {
+	text, lang := l.labelIn(f, key)
+	labels[ref] = text
+	if lang != "" {
+		if *langs == nil {
+			*langs = map[string]string{}
+		}
+		(*langs)[ref] = lang
+	}
 }

@@ -98,11 +98,12 @@ func pinned(asked int, p page) int {
 
 func cellToProto(c *mizan.Cell) *mizanv1.Cell {
 	return &mizanv1.Cell{
-		Keys:     c.Keys,
-		Labels:   c.Labels,
-		Values:   c.Values,
-		Currency: c.Currency,
-		Other:    c.Other,
+		Keys:       c.Keys,
+		Labels:     c.Labels,
+		LabelLangs: c.LabelLangs,
+		Values:     c.Values,
+		Currency:   c.Currency,
+		Other:      c.Other,
 	}
 }
 
@@ -128,17 +129,18 @@ func aggregateToProto(r *mizan.AggregateResult) *mizanv1.AggregateResponse {
 
 func executionRowToProto(r *mizan.ExecutionRow) *mizanv1.ExecutionRow {
 	return &mizanv1.ExecutionRow{
-		Keys:     r.Keys,
-		Labels:   r.Labels,
-		Approved: r.Approved,
-		Revised:  r.Revised,
-		Executed: r.Executed,
-		Rate:     r.Rate,
-		RateBase: r.RateBase,
-		Variance: r.Variance,
-		Over:     r.Over,
-		Under:    r.Under,
-		Currency: r.Currency,
+		Keys:       r.Keys,
+		Labels:     r.Labels,
+		LabelLangs: r.LabelLangs,
+		Approved:   r.Approved,
+		Revised:    r.Revised,
+		Executed:   r.Executed,
+		Rate:       r.Rate,
+		RateBase:   r.RateBase,
+		Variance:   r.Variance,
+		Over:       r.Over,
+		Under:      r.Under,
+		Currency:   r.Currency,
 	}
 }
 
@@ -159,11 +161,12 @@ func executionToProto(r *mizan.ExecutionResult) *mizanv1.ExecutionResponse {
 
 func factToProto(f *mizan.Fact) *mizanv1.Fact {
 	return &mizanv1.Fact{
-		Row:      f.Row,
-		Keys:     f.Keys,
-		Labels:   f.Labels,
-		Amount:   f.Amount,
-		Currency: f.Currency,
+		Row:        f.Row,
+		Keys:       f.Keys,
+		Labels:     f.Labels,
+		LabelLangs: f.LabelLangs,
+		Amount:     f.Amount,
+		Currency:   f.Currency,
 		Provenance: &mizanv1.Provenance{
 			SourceId: int32(f.SourceID),
 			File:     f.File,

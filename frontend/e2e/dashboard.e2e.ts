@@ -132,6 +132,35 @@ describe('dashboard', () => {
     await shot(s.page, 'overview-en');
   });
 
+  it('marks labels shown in another language than the page’s with their own (WCAG 3.1.2)', async () => {
+    // A dimension whose members the API labels in another language than
+    // English (Mexico's ministries have Spanish names only).
+    let found: { ref: string; langs: Set<string> } | null = null;
+    for (const d of dataset.dimensions ?? []) {
+      const ref = d.levels?.[0]?.ref;
+      if (!ref) continue;
+      const res = await api('QueryService/Aggregate', { dataset: dataset.id, drilldown: [ref], lang: 'en', pageSize: 50 });
+      const langs = new Set<string>((res.cells ?? []).flatMap((c: any) => Object.values(c.labelLangs ?? {}) as string[]));
+      if (langs.size) {
+        found = { ref, langs };
+        break;
+      }
+    }
+    if (!found) {
+      report.push(`e2e: ${dataset.id} has English labels everywhere; nothing to mark`);
+      return;
+    }
+    const back = s.page.url(); // the tests after this one go on from the overview
+    await s.page.goto(`${BASE}/explore?lang=en&ds=${encodeURIComponent(dataset.id)}&dd=${encodeURIComponent(found.ref)}`);
+    await s.page.waitForSelector('[data-testid="explore-table"]', { timeout: 60_000 });
+    const marked = await s.page.locator('[data-testid="explore-table"] [data-label-lang]').evaluateAll((els) => els.map((e) => e.getAttribute('lang') ?? ''));
+    expect(marked.length, `labels of ${found.ref} marked with their language`).toBeGreaterThan(0);
+    for (const l of marked) expect([...found.langs]).toContain(l);
+    report.push(`e2e: ${marked.length} labels of ${found.ref} on the English page marked lang=${[...found.langs].join(',')}`);
+    await s.page.goto(back);
+    await waitChart(s.page, 'treemap');
+  });
+
   it('drills three levels into the treemap; every total shown equals the API', async () => {
     const levelsOf = (st: ReturnType<typeof stateOf>) => {
       const dims = dataset.dimensions.filter((d: any) => d.levels?.length);

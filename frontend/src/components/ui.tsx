@@ -40,6 +40,23 @@ export function SyntheticBadge({ synthetic }: { synthetic: boolean }) {
   );
 }
 
+/**
+ * A member's label at the reference at, marked with its own language when the API says
+ * it is not in the one asked for (a Spanish label on an English page), so
+ * that screen readers and hyphenation read it right (WCAG 3.1.2).
+ */
+export function MemberLabel({ row, at }: { row: { keys: Record<string, string>; labels: Record<string, string>; labelLangs: Record<string, string> }; at: string }) {
+  const text = row.labels[at] || row.keys[at];
+  const lang = row.labels[at] ? row.labelLangs[at] : undefined;
+  return lang ? (
+    <bdi lang={lang} data-label-lang={lang}>
+      {text}
+    </bdi>
+  ) : (
+    <>{text}</>
+  );
+}
+
 /** Exact money from a decimal string; the exact value stays in data-value. */
 export function Money({ value, currency, compact }: { value: string; currency: string; compact?: boolean }) {
   const { num } = useI18n();

@@ -6,7 +6,7 @@ import { formatRate, formatYear, formatPercentNumber } from '../lib/format';
 import { toNumber } from '../lib/decimal';
 import { setState } from '../store';
 import { useAsync } from '../hooks';
-import { ErrorBox, Link, Loading, Money, SyntheticBadge } from '../components/ui';
+import { ErrorBox, Link, Loading, MemberLabel, Money, SyntheticBadge } from '../components/ui';
 import { DataTable, type Column } from '../components/DataTable';
 import { EChart } from '../components/EChart';
 import { EmbedCode } from '../components/EmbedCode';
@@ -92,7 +92,7 @@ export function Execution(p: ViewProps) {
     );
 
   const columns: Column<ExecutionRow>[] = [
-    { key: ref, label: dimName, rowHeader: true, render: (r) => label(r) },
+    { key: ref, label: dimName, rowHeader: true, render: (r) => <MemberLabel row={r} at={ref} /> },
     { key: 'approved', label: t('approved'), numeric: true, render: (r) => <Money value={r.approved} currency={r.currency || currency} /> },
     { key: 'revised', label: t('revised'), numeric: true, render: (r) => <Money value={r.revised} currency={r.currency || currency} /> },
     { key: 'executed', label: t('executed'), numeric: true, render: (r) => <Money value={r.executed} currency={r.currency || currency} /> },

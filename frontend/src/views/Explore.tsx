@@ -8,7 +8,7 @@ import { listSep, term } from '../lib/i18n';
 import type { ChartKind, CutState } from '../lib/url';
 import { setState } from '../store';
 import { useAsync } from '../hooks';
-import { ErrorBox, Link, Loading, Money, Segmented, SyntheticBadge } from '../components/ui';
+import { ErrorBox, Link, Loading, MemberLabel, Money, Segmented, SyntheticBadge } from '../components/ui';
 import { DataTable, type Column } from '../components/DataTable';
 import { EChart } from '../components/EChart';
 import { EmbedCode } from '../components/EmbedCode';
@@ -126,7 +126,7 @@ export function Explore(p: ViewProps) {
       rowHeader: i === 0,
       render: (c: Cell) => (
         <span>
-          {labelOf(c, ref)}
+          {c.labels[ref] && !FIXED.includes(ref) ? <MemberLabel row={c} at={ref} /> : labelOf(c, ref)}
           {c.labels[ref] && c.labels[ref] !== c.keys[ref] && (
             <span class="muted small">
               {' '}

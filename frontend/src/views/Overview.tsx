@@ -8,7 +8,7 @@ import { pick, term } from '../lib/i18n';
 import { forwardArrow } from '../lib/rtl';
 import { setState } from '../store';
 import { useAsync } from '../hooks';
-import { ErrorBox, Link, Loading, Money, Segmented, SyntheticBadge } from '../components/ui';
+import { ErrorBox, Link, Loading, MemberLabel, Money, Segmented, SyntheticBadge } from '../components/ui';
 import { DataTable, type Column } from '../components/DataTable';
 import { EChart } from '../components/EChart';
 import { EmbedCode } from '../components/EmbedCode';
@@ -182,10 +182,10 @@ export function Overview({ s, ds, all, t, num }: ViewProps) {
         const to = drillTo(c.keys[levelRef]);
         return to ? (
           <Link to={to} class="drill" data-key={c.keys[levelRef]} aria-label={t('drillInto', { name: label })}>
-            {label}
+            <MemberLabel row={c} at={levelRef} />
           </Link>
         ) : (
-          label
+          <MemberLabel row={c} at={levelRef} />
         );
       },
     },
@@ -439,7 +439,7 @@ function LineItems({
     ...refs.map((r) => ({
       key: r,
       label: refLabel(ds, r, lang),
-      render: (f: F) => f.labels[r] || f.keys[r],
+      render: (f: F) => <MemberLabel row={f} at={r} />,
       sortValue: (f: F) => f.labels[r] || f.keys[r],
     })),
     {

@@ -231,7 +231,11 @@ type Cell struct {
 	// ISO 4217 code of the values.
 	Currency string `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
 	// The bucket holding every cell past top.
-	Other         bool `protobuf:"varint,5,opt,name=other,proto3" json:"other,omitempty"`
+	Other bool `protobuf:"varint,5,opt,name=other,proto3" json:"other,omitempty"`
+	// Language tag of each label that is not in the requested language (the
+	// member has no label in it), by drilldown reference; absent otherwise,
+	// so that a page can mark those labels with their own language.
+	LabelLangs    map[string]string `protobuf:"bytes,6,rep,name=label_langs,json=labelLangs,proto3" json:"label_langs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -299,6 +303,13 @@ func (x *Cell) GetOther() bool {
 		return x.Other
 	}
 	return false
+}
+
+func (x *Cell) GetLabelLangs() map[string]string {
+	if x != nil {
+		return x.LabelLangs
+	}
+	return nil
 }
 
 // AggregateResponse is a page of cells and the grand totals of the selection.
@@ -553,7 +564,9 @@ type ExecutionRow struct {
 	// Rate below the low threshold.
 	Under bool `protobuf:"varint,10,opt,name=under,proto3" json:"under,omitempty"`
 	// ISO 4217 code of the amounts.
-	Currency      string `protobuf:"bytes,11,opt,name=currency,proto3" json:"currency,omitempty"`
+	Currency string `protobuf:"bytes,11,opt,name=currency,proto3" json:"currency,omitempty"`
+	// Language tag of each label not in the requested language, as in Cell.
+	LabelLangs    map[string]string `protobuf:"bytes,12,rep,name=label_langs,json=labelLangs,proto3" json:"label_langs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -663,6 +676,13 @@ func (x *ExecutionRow) GetCurrency() string {
 		return x.Currency
 	}
 	return ""
+}
+
+func (x *ExecutionRow) GetLabelLangs() map[string]string {
+	if x != nil {
+		return x.LabelLangs
+	}
+	return nil
 }
 
 // ExecutionResponse is a page of execution rows plus the overall figures.
@@ -961,7 +981,9 @@ type Fact struct {
 	// ISO 4217 code of the amount.
 	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
 	// Where the fact came from.
-	Provenance    *Provenance `protobuf:"bytes,6,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	Provenance *Provenance `protobuf:"bytes,6,opt,name=provenance,proto3" json:"provenance,omitempty"`
+	// Language tag of each label not in the requested language, as in Cell.
+	LabelLangs    map[string]string `protobuf:"bytes,7,rep,name=label_langs,json=labelLangs,proto3" json:"label_langs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1034,6 +1056,13 @@ func (x *Fact) GetCurrency() string {
 func (x *Fact) GetProvenance() *Provenance {
 	if x != nil {
 		return x.Provenance
+	}
+	return nil
+}
+
+func (x *Fact) GetLabelLangs() map[string]string {
+	if x != nil {
+		return x.LabelLangs
 	}
 	return nil
 }
@@ -1398,13 +1427,15 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\x04lang\x18\t \x01(\tR\x04lang\x12\x10\n" +
 	"\x03top\x18\n" +
 	" \x01(\x05R\x03top\x12=\n" +
-	"\rnormalization\x18\v \x01(\v2\x17.mizan.v1.NormalizationR\rnormalization\"\xfd\x02\n" +
+	"\rnormalization\x18\v \x01(\v2\x17.mizan.v1.NormalizationR\rnormalization\"\xfd\x03\n" +
 	"\x04Cell\x12,\n" +
 	"\x04keys\x18\x01 \x03(\v2\x18.mizan.v1.Cell.KeysEntryR\x04keys\x122\n" +
 	"\x06labels\x18\x02 \x03(\v2\x1a.mizan.v1.Cell.LabelsEntryR\x06labels\x122\n" +
 	"\x06values\x18\x03 \x03(\v2\x1a.mizan.v1.Cell.ValuesEntryR\x06values\x12\x1a\n" +
 	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12\x14\n" +
-	"\x05other\x18\x05 \x01(\bR\x05other\x1a7\n" +
+	"\x05other\x18\x05 \x01(\bR\x05other\x12?\n" +
+	"\vlabel_langs\x18\x06 \x03(\v2\x1e.mizan.v1.Cell.LabelLangsEntryR\n" +
+	"labelLangs\x1a7\n" +
 	"\tKeysEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
@@ -1412,6 +1443,9 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
 	"\vValuesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
+	"\x0fLabelLangsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc7\x02\n" +
 	"\x11AggregateResponse\x12$\n" +
@@ -1433,7 +1467,7 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\n" +
 	"page_token\x18\a \x01(\tR\tpageToken\x12\x12\n" +
 	"\x04lang\x18\b \x01(\tR\x04lang\x12#\n" +
-	"\rlow_threshold\x18\t \x01(\tR\flowThreshold\"\xd9\x03\n" +
+	"\rlow_threshold\x18\t \x01(\tR\flowThreshold\"\xe1\x04\n" +
 	"\fExecutionRow\x124\n" +
 	"\x04keys\x18\x01 \x03(\v2 .mizan.v1.ExecutionRow.KeysEntryR\x04keys\x12:\n" +
 	"\x06labels\x18\x02 \x03(\v2\".mizan.v1.ExecutionRow.LabelsEntryR\x06labels\x12\x1a\n" +
@@ -1446,11 +1480,16 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\x04over\x18\t \x01(\bR\x04over\x12\x14\n" +
 	"\x05under\x18\n" +
 	" \x01(\bR\x05under\x12\x1a\n" +
-	"\bcurrency\x18\v \x01(\tR\bcurrency\x1a7\n" +
+	"\bcurrency\x18\v \x01(\tR\bcurrency\x12G\n" +
+	"\vlabel_langs\x18\f \x03(\v2&.mizan.v1.ExecutionRow.LabelLangsEntryR\n" +
+	"labelLangs\x1a7\n" +
 	"\tKeysEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
+	"\x0fLabelLangsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa0\x02\n" +
 	"\x11ExecutionResponse\x12*\n" +
@@ -1476,7 +1515,7 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\x04file\x18\x02 \x01(\tR\x04file\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x14\n" +
 	"\x05sheet\x18\x04 \x01(\tR\x05sheet\x12\x10\n" +
-	"\x03row\x18\x05 \x01(\x03R\x03row\"\xd8\x02\n" +
+	"\x03row\x18\x05 \x01(\x03R\x03row\"\xd8\x03\n" +
 	"\x04Fact\x12\x10\n" +
 	"\x03row\x18\x01 \x01(\x03R\x03row\x12,\n" +
 	"\x04keys\x18\x02 \x03(\v2\x18.mizan.v1.Fact.KeysEntryR\x04keys\x122\n" +
@@ -1485,11 +1524,16 @@ const file_mizan_v1_query_proto_rawDesc = "" +
 	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x124\n" +
 	"\n" +
 	"provenance\x18\x06 \x01(\v2\x14.mizan.v1.ProvenanceR\n" +
-	"provenance\x1a7\n" +
+	"provenance\x12?\n" +
+	"\vlabel_langs\x18\a \x03(\v2\x1e.mizan.v1.Fact.LabelLangsEntryR\n" +
+	"labelLangs\x1a7\n" +
 	"\tKeysEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
 	"\vLabelsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
+	"\x0fLabelLangsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc1\x01\n" +
 	"\rFactsResponse\x12$\n" +
@@ -1539,7 +1583,7 @@ func file_mizan_v1_query_proto_rawDescGZIP() []byte {
 }
 
 var file_mizan_v1_query_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_mizan_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_mizan_v1_query_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_mizan_v1_query_proto_goTypes = []any{
 	(ExportFormat)(0),         // 0: mizan.v1.ExportFormat
 	(*AggregateRequest)(nil),  // 1: mizan.v1.AggregateRequest
@@ -1558,54 +1602,60 @@ var file_mizan_v1_query_proto_goTypes = []any{
 	nil,                       // 14: mizan.v1.Cell.KeysEntry
 	nil,                       // 15: mizan.v1.Cell.LabelsEntry
 	nil,                       // 16: mizan.v1.Cell.ValuesEntry
-	nil,                       // 17: mizan.v1.ExecutionRow.KeysEntry
-	nil,                       // 18: mizan.v1.ExecutionRow.LabelsEntry
-	nil,                       // 19: mizan.v1.Fact.KeysEntry
-	nil,                       // 20: mizan.v1.Fact.LabelsEntry
-	(*Cut)(nil),               // 21: mizan.v1.Cut
-	(*Order)(nil),             // 22: mizan.v1.Order
-	(*Normalization)(nil),     // 23: mizan.v1.Normalization
-	(*AppliedSeries)(nil),     // 24: mizan.v1.AppliedSeries
+	nil,                       // 17: mizan.v1.Cell.LabelLangsEntry
+	nil,                       // 18: mizan.v1.ExecutionRow.KeysEntry
+	nil,                       // 19: mizan.v1.ExecutionRow.LabelsEntry
+	nil,                       // 20: mizan.v1.ExecutionRow.LabelLangsEntry
+	nil,                       // 21: mizan.v1.Fact.KeysEntry
+	nil,                       // 22: mizan.v1.Fact.LabelsEntry
+	nil,                       // 23: mizan.v1.Fact.LabelLangsEntry
+	(*Cut)(nil),               // 24: mizan.v1.Cut
+	(*Order)(nil),             // 25: mizan.v1.Order
+	(*Normalization)(nil),     // 26: mizan.v1.Normalization
+	(*AppliedSeries)(nil),     // 27: mizan.v1.AppliedSeries
 }
 var file_mizan_v1_query_proto_depIdxs = []int32{
-	21, // 0: mizan.v1.AggregateRequest.cuts:type_name -> mizan.v1.Cut
-	22, // 1: mizan.v1.AggregateRequest.order:type_name -> mizan.v1.Order
-	23, // 2: mizan.v1.AggregateRequest.normalization:type_name -> mizan.v1.Normalization
+	24, // 0: mizan.v1.AggregateRequest.cuts:type_name -> mizan.v1.Cut
+	25, // 1: mizan.v1.AggregateRequest.order:type_name -> mizan.v1.Order
+	26, // 2: mizan.v1.AggregateRequest.normalization:type_name -> mizan.v1.Normalization
 	14, // 3: mizan.v1.Cell.keys:type_name -> mizan.v1.Cell.KeysEntry
 	15, // 4: mizan.v1.Cell.labels:type_name -> mizan.v1.Cell.LabelsEntry
 	16, // 5: mizan.v1.Cell.values:type_name -> mizan.v1.Cell.ValuesEntry
-	2,  // 6: mizan.v1.AggregateResponse.cells:type_name -> mizan.v1.Cell
-	2,  // 7: mizan.v1.AggregateResponse.summary:type_name -> mizan.v1.Cell
-	24, // 8: mizan.v1.AggregateResponse.applied:type_name -> mizan.v1.AppliedSeries
-	21, // 9: mizan.v1.ExecutionRequest.cuts:type_name -> mizan.v1.Cut
-	22, // 10: mizan.v1.ExecutionRequest.order:type_name -> mizan.v1.Order
-	17, // 11: mizan.v1.ExecutionRow.keys:type_name -> mizan.v1.ExecutionRow.KeysEntry
-	18, // 12: mizan.v1.ExecutionRow.labels:type_name -> mizan.v1.ExecutionRow.LabelsEntry
-	5,  // 13: mizan.v1.ExecutionResponse.rows:type_name -> mizan.v1.ExecutionRow
-	5,  // 14: mizan.v1.ExecutionResponse.summary:type_name -> mizan.v1.ExecutionRow
-	21, // 15: mizan.v1.FactsRequest.cuts:type_name -> mizan.v1.Cut
-	22, // 16: mizan.v1.FactsRequest.order:type_name -> mizan.v1.Order
-	19, // 17: mizan.v1.Fact.keys:type_name -> mizan.v1.Fact.KeysEntry
-	20, // 18: mizan.v1.Fact.labels:type_name -> mizan.v1.Fact.LabelsEntry
-	8,  // 19: mizan.v1.Fact.provenance:type_name -> mizan.v1.Provenance
-	9,  // 20: mizan.v1.FactsResponse.facts:type_name -> mizan.v1.Fact
-	1,  // 21: mizan.v1.ExportRequest.aggregate:type_name -> mizan.v1.AggregateRequest
-	7,  // 22: mizan.v1.ExportRequest.facts:type_name -> mizan.v1.FactsRequest
-	0,  // 23: mizan.v1.ExportRequest.format:type_name -> mizan.v1.ExportFormat
-	12, // 24: mizan.v1.ExportResponse.header:type_name -> mizan.v1.ExportHeader
-	1,  // 25: mizan.v1.QueryService.Aggregate:input_type -> mizan.v1.AggregateRequest
-	4,  // 26: mizan.v1.QueryService.Execution:input_type -> mizan.v1.ExecutionRequest
-	7,  // 27: mizan.v1.QueryService.Facts:input_type -> mizan.v1.FactsRequest
-	11, // 28: mizan.v1.QueryService.Export:input_type -> mizan.v1.ExportRequest
-	3,  // 29: mizan.v1.QueryService.Aggregate:output_type -> mizan.v1.AggregateResponse
-	6,  // 30: mizan.v1.QueryService.Execution:output_type -> mizan.v1.ExecutionResponse
-	10, // 31: mizan.v1.QueryService.Facts:output_type -> mizan.v1.FactsResponse
-	13, // 32: mizan.v1.QueryService.Export:output_type -> mizan.v1.ExportResponse
-	29, // [29:33] is the sub-list for method output_type
-	25, // [25:29] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	17, // 6: mizan.v1.Cell.label_langs:type_name -> mizan.v1.Cell.LabelLangsEntry
+	2,  // 7: mizan.v1.AggregateResponse.cells:type_name -> mizan.v1.Cell
+	2,  // 8: mizan.v1.AggregateResponse.summary:type_name -> mizan.v1.Cell
+	27, // 9: mizan.v1.AggregateResponse.applied:type_name -> mizan.v1.AppliedSeries
+	24, // 10: mizan.v1.ExecutionRequest.cuts:type_name -> mizan.v1.Cut
+	25, // 11: mizan.v1.ExecutionRequest.order:type_name -> mizan.v1.Order
+	18, // 12: mizan.v1.ExecutionRow.keys:type_name -> mizan.v1.ExecutionRow.KeysEntry
+	19, // 13: mizan.v1.ExecutionRow.labels:type_name -> mizan.v1.ExecutionRow.LabelsEntry
+	20, // 14: mizan.v1.ExecutionRow.label_langs:type_name -> mizan.v1.ExecutionRow.LabelLangsEntry
+	5,  // 15: mizan.v1.ExecutionResponse.rows:type_name -> mizan.v1.ExecutionRow
+	5,  // 16: mizan.v1.ExecutionResponse.summary:type_name -> mizan.v1.ExecutionRow
+	24, // 17: mizan.v1.FactsRequest.cuts:type_name -> mizan.v1.Cut
+	25, // 18: mizan.v1.FactsRequest.order:type_name -> mizan.v1.Order
+	21, // 19: mizan.v1.Fact.keys:type_name -> mizan.v1.Fact.KeysEntry
+	22, // 20: mizan.v1.Fact.labels:type_name -> mizan.v1.Fact.LabelsEntry
+	8,  // 21: mizan.v1.Fact.provenance:type_name -> mizan.v1.Provenance
+	23, // 22: mizan.v1.Fact.label_langs:type_name -> mizan.v1.Fact.LabelLangsEntry
+	9,  // 23: mizan.v1.FactsResponse.facts:type_name -> mizan.v1.Fact
+	1,  // 24: mizan.v1.ExportRequest.aggregate:type_name -> mizan.v1.AggregateRequest
+	7,  // 25: mizan.v1.ExportRequest.facts:type_name -> mizan.v1.FactsRequest
+	0,  // 26: mizan.v1.ExportRequest.format:type_name -> mizan.v1.ExportFormat
+	12, // 27: mizan.v1.ExportResponse.header:type_name -> mizan.v1.ExportHeader
+	1,  // 28: mizan.v1.QueryService.Aggregate:input_type -> mizan.v1.AggregateRequest
+	4,  // 29: mizan.v1.QueryService.Execution:input_type -> mizan.v1.ExecutionRequest
+	7,  // 30: mizan.v1.QueryService.Facts:input_type -> mizan.v1.FactsRequest
+	11, // 31: mizan.v1.QueryService.Export:input_type -> mizan.v1.ExportRequest
+	3,  // 32: mizan.v1.QueryService.Aggregate:output_type -> mizan.v1.AggregateResponse
+	6,  // 33: mizan.v1.QueryService.Execution:output_type -> mizan.v1.ExecutionResponse
+	10, // 34: mizan.v1.QueryService.Facts:output_type -> mizan.v1.FactsResponse
+	13, // 35: mizan.v1.QueryService.Export:output_type -> mizan.v1.ExportResponse
+	32, // [32:36] is the sub-list for method output_type
+	28, // [28:32] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_mizan_v1_query_proto_init() }
@@ -1628,7 +1678,7 @@ func file_mizan_v1_query_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mizan_v1_query_proto_rawDesc), len(file_mizan_v1_query_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   20,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
