@@ -94,6 +94,7 @@ func datasetSummaryToProto(d *mizan.Dataset, v mizan.Version) *mizanv1.DatasetSu
 		Phases:        v.Phases,
 		Directions:    v.Directions,
 		Publisher:     textToProto(d.Publisher),
+		Language:      d.Language,
 	}
 }
 

@@ -129,7 +129,7 @@ func TestCatalogContent(t *testing.T) {
 		Kind: mizanv1.DatasetKind_DATASET_KIND_BUDGET, Country: "BH", Currency: "BHD", Synthetic: true,
 		LatestVersion: 1, RowCount: int64(len(fixtureFacts)), Years: []int32{2023, 2024},
 		Phases: []string{"approved", "executed"}, Directions: []string{"expenditure"},
-		Publisher: map[string]string{"en": "Ministry of Tests"},
+		Publisher: map[string]string{"en": "Ministry of Tests"}, Language: "ar",
 	}
 	if diff := cmp.Diff([]*mizanv1.DatasetSummary{wantSummary}, list.Msg.GetDatasets(), protocmp.Transform()); diff != "" {
 		t.Errorf("ListDatasets (-want +got):\n%s", diff)

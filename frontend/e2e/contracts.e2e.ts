@@ -138,6 +138,8 @@ describe.skipIf(!!unavailable)('contracts and payments', () => {
     const datasets = sets.map((x) => ({ id: x.slice(0, x.lastIndexOf('@')), version: Number(x.slice(x.lastIndexOf('@') + 1)) }));
     const want = await api('ContractService/SearchContracts', { query: supplier.label, datasets });
     await expect.poll(() => s.page.locator('[data-testid="results-count"]').getAttribute('data-total')).toBe(String(want.totalCount ?? 0));
+    // Canada publishes in English, the page's language: nothing to mark.
+    expect(await s.page.locator('[data-testid="contracts-results"] bdi[lang]').count()).toBe(0);
     const rows = s.page.locator('[data-testid="contracts-results"] tbody tr');
     expect(await rows.count()).toBe((want.results ?? []).length);
     // First row: the same record, its amount formatted with its currency's decimals.
@@ -266,6 +268,10 @@ describe.skipIf(!!unavailable)('contracts and payments', () => {
     expect(new URL(s.page.url()).searchParams.getAll('budget')).toEqual([line.key]);
     await expect.poll(() => s.page.locator('[data-testid="results-count"]').getAttribute('data-total')).toBe(String(want.totalCount));
     expect(clean((await s.page.locator('[data-testid="active-filters"]').textContent()) ?? '')).toContain(line.key);
+    // The demo publishes in Arabic: on the English page its titles and names are marked lang="ar".
+    const marked = await s.page.locator('[data-testid="contracts-results"] bdi[lang]').evaluateAll((els) => els.map((e) => e.getAttribute('lang')));
+    expect(marked.length).toBeGreaterThan(0);
+    expect(new Set(marked)).toEqual(new Set(['ar']));
     report.push(`e2e: budget line ${line.key}: ${line.count} contracts, linked from Explore`);
   });
 

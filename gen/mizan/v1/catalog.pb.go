@@ -225,7 +225,10 @@ type DatasetSummary struct {
 	// Directions of money present ("expenditure", "revenue").
 	Directions []string `protobuf:"bytes,11,rep,name=directions,proto3" json:"directions,omitempty"`
 	// Publisher by language tag.
-	Publisher     map[string]string `protobuf:"bytes,12,rep,name=publisher,proto3" json:"publisher,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Publisher map[string]string `protobuf:"bytes,12,rep,name=publisher,proto3" json:"publisher,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Language tag of the source's own texts: labels, and the titles and
+	// names of contracts and payments, which are shown as published.
+	Language      string `protobuf:"bytes,13,opt,name=language,proto3" json:"language,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -342,6 +345,13 @@ func (x *DatasetSummary) GetPublisher() map[string]string {
 		return x.Publisher
 	}
 	return nil
+}
+
+func (x *DatasetSummary) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
 }
 
 // Licence names the terms under which a dataset may be reused.
@@ -1899,7 +1909,7 @@ var File_mizan_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_mizan_v1_catalog_proto_rawDesc = "" +
 	"\n" +
-	"\x16mizan/v1/catalog.proto\x12\bmizan.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x04\n" +
+	"\x16mizan/v1/catalog.proto\x12\bmizan.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x04\n" +
 	"\x0eDatasetSummary\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x129\n" +
 	"\x05title\x18\x02 \x03(\v2#.mizan.v1.DatasetSummary.TitleEntryR\x05title\x12)\n" +
@@ -1915,7 +1925,8 @@ const file_mizan_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"directions\x18\v \x03(\tR\n" +
 	"directions\x12E\n" +
-	"\tpublisher\x18\f \x03(\v2'.mizan.v1.DatasetSummary.PublisherEntryR\tpublisher\x1a8\n" +
+	"\tpublisher\x18\f \x03(\v2'.mizan.v1.DatasetSummary.PublisherEntryR\tpublisher\x12\x1a\n" +
+	"\blanguage\x18\r \x01(\tR\blanguage\x1a8\n" +
 	"\n" +
 	"TitleEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +

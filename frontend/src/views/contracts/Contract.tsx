@@ -17,6 +17,7 @@ import {
   FlagCard,
   PartyLink,
   SourceInfo,
+  SourceText,
   methodLabel,
   type PageProps,
 } from './common';
@@ -60,7 +61,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
   return (
     <article class="contract-detail" data-testid="contract-detail" data-ocid={h.ocid}>
       <h2 class="detail-title">
-        <bdi>{h.title || h.ocid}</bdi>
+        <SourceText ds={ds?.id} text={h.title || h.ocid} />
       </h2>
       <p class="muted">
         <code dir="ltr">{h.ocid}</code> · <DatasetLabel catalog={catalog} ds={ds} t={t} num={num} lang={lang} />
@@ -139,7 +140,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
                 <bdi dir="ltr">{a.id}</bdi>
               </th>
               <td>
-                <bdi>{a.title || '—'}</bdi>
+                <SourceText ds={ds?.id} text={a.title || '—'} />
               </td>
               <td>{a.status || '—'}</td>
               <td>
@@ -167,7 +168,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
           {d.contracts.map((k) => (
             <div class="panel" key={k.id} data-testid="contract-contract">
               <h4>
-                <bdi>{k.title || k.id}</bdi> <code class="muted small">{k.id}</code>
+                <SourceText ds={ds?.id} text={k.title || k.id} /> <code class="muted small">{k.id}</code>
               </h4>
               <Dl
                 rows={[
@@ -197,10 +198,10 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
                           <bdi>{a.date || a.id || '—'}</bdi>
                         </th>
                         <td>
-                          <bdi>{a.rationale || '—'}</bdi>
+                          <SourceText ds={ds?.id} text={a.rationale || '—'} />
                         </td>
                         <td>
-                          <bdi>{a.description || '—'}</bdi>
+                          <SourceText ds={ds?.id} text={a.description || '—'} />
                         </td>
                         <td class="num">
                           <M m={a.valueBefore} />
@@ -224,7 +225,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
           {d.items.map((it, i) => (
             <tr key={i}>
               <th scope="row">
-                <bdi>{it.description || it.id || '—'}</bdi>
+                <SourceText ds={ds?.id} text={it.description || it.id || '—'} />
               </th>
               <td>
                 {it.classification ? (
@@ -268,7 +269,7 @@ function Detail({ p, d }: { p: PageProps; d: ContractDetail }) {
                 <PartyLink c={c} ds={ds} party={pt.entity} />
               </th>
               <td>
-                <bdi>{pt.name}</bdi>
+                <SourceText ds={ds?.id} text={pt.name} />
               </td>
               <td>
                 {pt.identifier ? (

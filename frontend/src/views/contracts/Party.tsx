@@ -11,7 +11,7 @@ import { RecordKind, dsRef, flagTitle, getParty, mainCurrency, sourceParts, year
 import { formatAxis, formatInt, formatMoney, formatRate, formatYear } from '../../lib/format';
 import { toNumber } from '../../lib/decimal';
 import { NO_FILTERS, withSearch, type DsRef } from '../../lib/contractsUrl';
-import { CLink, ContractLink, DatasetLabel, FlagCard, PartyLink, methodLabel, type PageProps } from './common';
+import { CLink, ContractLink, DatasetLabel, FlagCard, PartyLink, SourceText, methodLabel, type PageProps } from './common';
 
 export function PartyPage(p: PageProps) {
   const { c, t } = p;
@@ -62,7 +62,7 @@ function Profile({ p, party, ds }: { p: PageProps; party: Party; ds: DsRef }) {
   return (
     <article class="party-profile" data-testid="party-profile" data-entity={party.entity?.entity}>
       <h2 class="detail-title">
-        <bdi>{name}</bdi> <span class="badge role">{role === 'buyer' ? t('buyer') : t('supplier')}</span>
+        <SourceText ds={ds.id} text={name} /> <span class="badge role">{role === 'buyer' ? t('buyer') : t('supplier')}</span>
       </h2>
       <p class="muted">
         <DatasetLabel catalog={catalog} ds={ds} t={t} num={num} lang={lang} />
@@ -86,7 +86,7 @@ function Profile({ p, party, ds }: { p: PageProps; party: Party; ds: DsRef }) {
           <ul class="plain-list spellings" data-testid="spellings">
             {party.spellings.map((s) => (
               <li key={s}>
-                <bdi>{s}</bdi>
+                <SourceText ds={ds.id} text={s} />
               </li>
             ))}
           </ul>
@@ -294,14 +294,14 @@ function Records({ p, ds, id, title, rows, testid }: { p: PageProps; ds: DsRef; 
                   <th scope="row">
                     {r.ocid ? (
                       <ContractLink c={c} ds={rds} ocid={r.ocid}>
-                        <bdi>{r.title || r.id || r.ocid}</bdi>
+                        <SourceText ds={rds.id} text={r.title || r.id || r.ocid} />
                       </ContractLink>
                     ) : r.kind === RecordKind.PAYMENT && r.id ? (
                       <CLink c={c} to={withSearch(c, { ...NO_FILTERS, q: r.id, sets: [rds], kinds: ['payment'] })}>
-                        <bdi>{r.title || r.id}</bdi>
+                        <SourceText ds={rds.id} text={r.title || r.id} />
                       </CLink>
                     ) : (
-                      <bdi>{r.title || r.id || '—'}</bdi>
+                      <SourceText ds={rds.id} text={r.title || r.id || '—'} />
                     )}
                     {r.kind === RecordKind.PAYMENT && r.id && (
                       <span class="muted small">

@@ -22,7 +22,7 @@ import {
 import { formatInt, formatYear } from '../../lib/format';
 import { isDecimal } from '../../lib/decimal';
 import { listSep, pick } from '../../lib/i18n';
-import { ContractLink, FlagBadges, PartyLink, go, methodLabel, moneyDatasets, recordKindLabel, type PageProps } from './common';
+import { ContractLink, FlagBadges, PartyLink, SourceText, go, methodLabel, moneyDatasets, recordKindLabel, type PageProps } from './common';
 import type { MsgKey } from '../../lib/i18n';
 
 const FACETS: { name: string; key: MsgKey }[] = [
@@ -425,10 +425,10 @@ function Results(p: PageProps & { res: SearchContractsResponse; loading: boolean
         <span>
           {h.kind === RecordKind.PROCESS ? (
             <ContractLink c={c} ds={dsRef(h.dataset)} ocid={h.ocid}>
-              <bdi>{h.title || h.ocid}</bdi>
+              <SourceText ds={h.dataset?.id} text={h.title || h.ocid} />
             </ContractLink>
           ) : (
-            <bdi>{h.title || '—'}</bdi>
+            <SourceText ds={h.dataset?.id} text={h.title || '—'} />
           )}
           <span class="muted small hit-meta">
             {' '}

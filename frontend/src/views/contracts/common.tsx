@@ -1,7 +1,8 @@
 // Pieces the Contracts and payments pages share: links that keep the
 // view's URL state, dataset labels (synthetic ones marked), red flag badges
 // and cards, sources.
-import { Fragment, type ComponentChildren } from 'preact';
+import { Fragment, createContext, type ComponentChildren } from 'preact';
+import { useContext } from 'preact/hooks';
 import { Link, Money, SyntheticBadge } from '../../components/ui';
 import { DatasetKind, type DatasetSummary } from '../../gen/mizan/v1/catalog_pb';
 import type { PartyName, RecordSource, RedFlag, RedFlagDefinition } from '../../gen/mizan/v1/contracts_pb';
@@ -56,10 +57,33 @@ export function CLink({
   );
 }
 
+/**
+ * The language of each dataset's own texts (DatasetSummary.language), and
+ * the page's: titles, descriptions and names are shown as published, and
+ * marked with their language when it is not the page's (WCAG 3.1.2).
+ */
+export const TextLangs = createContext<{ byDataset: Map<string, string>; page: string }>({ byDataset: new Map(), page: '' });
+
+/** The languages TextLangs provides, from the catalog. */
+export function textLangs(all: DatasetSummary[], page: string): { byDataset: Map<string, string>; page: string } {
+  return { byDataset: new Map(all.filter((d) => d.language).map((d) => [d.id, d.language])), page };
+}
+
+/** Text of a dataset as published, marked with the dataset's language when it differs from the page's. */
+export function SourceText({ ds, text, class: cls }: { ds: string | undefined; text: string; class?: string }) {
+  const langs = useContext(TextLangs);
+  const l = ds ? langs.byDataset.get(ds) : undefined;
+  return (
+    <bdi lang={l && l !== langs.page ? l : undefined} class={cls}>
+      {text}
+    </bdi>
+  );
+}
+
 /** A party's name, linked to its profile in that dataset version. */
 export function PartyLink({ c, ds, party }: { c: ContractsState; ds: DsRef | null; party: PartyName | undefined }) {
   if (!party || (!party.name && !party.entity)) return <span class="muted">—</span>;
-  const name = <bdi>{party.name || party.entity}</bdi>;
+  const name = <SourceText ds={ds?.id} text={party.name || party.entity} />;
   if (!ds || !party.entity) return name;
   return (
     <CLink c={c} to={{ page: 'party', ds, entity: party.entity }} class="party-link" data-entity={party.entity}>
