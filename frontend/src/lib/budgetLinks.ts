@@ -4,6 +4,8 @@
 // the same line). For each of them (at most three), every level of every
 // classification dimension is searched for a member whose key is exactly
 // the published budget id; each hit becomes an Explore link cut to it.
+// The other way, from budget lines to contracts: citingDatasets and
+// budgetRef say which contracts and which drilled level Explore asks about.
 import { DatasetKind, type DatasetSummary } from '../gen/mizan/v1/catalog_pb';
 import { getDataset, listMembers } from './api';
 import { levelRefs } from './catalog';
@@ -62,4 +64,20 @@ export async function matchBudgetLinks(all: DatasetSummary[], country: string, i
     }
   }
   return { searched: budgets.map((b) => b.id), matches };
+}
+
+/** Contracts datasets of the budget's own country: the ones whose processes may cite its lines. */
+export function citingDatasets(all: DatasetSummary[], country: string): DatasetSummary[] {
+  return country ? all.filter((d) => d.kind === DatasetKind.CONTRACTS && d.country === country) : [];
+}
+
+/**
+ * The drilled level whose keys contracts may cite as budget lines: the
+ * finest level in the drilldown of a classification that is the
+ * publisher's own. COFOG codes ("01", "07.3") are international and short,
+ * so a contract citing its ministry "01" must not be counted beside COFOG
+ * division 01.
+ */
+export function budgetRef(drill: string[], cofog: string): string {
+  return [...drill].reverse().find((r) => !['year', 'phase', 'direction'].includes(r) && r.split('.')[0] !== cofog) ?? '';
 }

@@ -15,7 +15,8 @@ import { EmbedCode } from '../components/EmbedCode';
 import { Download } from '../components/Download';
 import { barOption, sankeyOption, sunburstOption, treemapOption, type Node } from '../charts/options';
 import type { Cell } from '../gen/mizan/v1/query_pb';
-import { DatasetKind, type DatasetSummary } from '../gen/mizan/v1/catalog_pb';
+import type { DatasetSummary } from '../gen/mizan/v1/catalog_pb';
+import { budgetRef, citingDatasets } from '../lib/budgetLinks';
 import { DEFAULT_CONTRACTS } from '../lib/contractsUrl';
 
 const SUM = 'amount.sum';
@@ -46,16 +47,6 @@ export function exploreRequest(p: ViewProps, limit: number): AggregateInit {
     order: [{ ref: key === 'amount' ? SUM : key, desc }],
     pageSize: limit,
   };
-}
-
-/** Contracts datasets of the budget's own country: the ones whose processes may cite its lines. */
-export function citingDatasets(all: DatasetSummary[], country: string): DatasetSummary[] {
-  return country ? all.filter((d) => d.kind === DatasetKind.CONTRACTS && d.country === country) : [];
-}
-
-/** The drilled level whose keys contracts may cite as budget lines: the finest classification level in the drilldown. */
-export function budgetRef(drill: string[]): string {
-  return [...drill].reverse().find((r) => !FIXED.includes(r)) ?? '';
 }
 
 /**
@@ -92,7 +83,8 @@ export function Explore(p: ViewProps) {
   const refs = levelRefs(ds, lang);
   const title = drill.map((r) => refLabel(ds, r, lang)).join(' × ');
   const citing = citingDatasets(p.all, ds.country);
-  const lineRef = budgetRef(drill);
+  const cofog = ds.dimensions.find((d) => d.classification.toLowerCase() === 'cofog')?.id ?? '';
+  const lineRef = budgetRef(drill, cofog);
   const lineKeys = lineRef ? [...new Set(cells.map((c) => c.keys[lineRef]).filter(Boolean))].slice(0, 500) : [];
   const counts = useAsync(() => citingCounts(citing, lineKeys), [citing.map((d) => d.id).join(','), lineKeys.join('\u0000')]);
 
