@@ -30,6 +30,9 @@ var requiredScopes = map[string]string{
 	mizanv1connect.AdminServicePublishVersionProcedure: store.ScopePublish,
 	mizanv1connect.AdminServiceDeleteVersionProcedure:  store.ScopeDelete,
 	mizanv1connect.IngestServiceUploadProcedure:        store.ScopeIngest,
+	mizanv1connect.AdminServiceCreateTokenProcedure:    store.ScopeTokens,
+	mizanv1connect.AdminServiceListTokensProcedure:     store.ScopeTokens,
+	mizanv1connect.AdminServiceRevokeTokenProcedure:    store.ScopeTokens,
 }
 
 // RequiredScope returns the scope a procedure needs, or "" when it is

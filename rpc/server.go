@@ -55,7 +55,8 @@ type Options struct {
 	Dashboard http.Handler
 	// Tokens verifies bearer tokens (a *store.Tokens fits). Nil means the
 	// server accepts none: every call is anonymous and drafts stay hidden;
-	// Publisher and Ingester then must be nil.
+	// Publisher and Ingester then must be nil. When it is also a
+	// TokenManager, AdminService manages tokens through it.
 	Tokens TokenVerifier
 	// Publisher answers AdminService; nil leaves it unmounted.
 	Publisher Publisher
@@ -139,7 +140,7 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.Publisher != nil {
 		s.names = append(s.names, mizanv1connect.AdminServiceName)
-		s.mux.Handle(mizanv1connect.NewAdminServiceHandler(&adminService{pub: opts.Publisher, log: log}, handlerOpts...))
+		s.mux.Handle(mizanv1connect.NewAdminServiceHandler(&adminService{pub: opts.Publisher, tokens: tokenManager(opts.Tokens), log: log}, handlerOpts...))
 	}
 	if opts.Ingester != nil {
 		ing, err := newIngestService(opts.Ingester, opts.UploadDir, opts.MaxUploadBytes, log)

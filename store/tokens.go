@@ -31,10 +31,14 @@ const (
 	// ScopeReadDrafts allows nothing but reading drafts, which every valid
 	// token may do: it is the scope of a reviewer's token.
 	ScopeReadDrafts = "read-drafts"
+	// ScopeTokens allows creating, listing and revoking tokens through the
+	// server. It grants no other scope: a token may only create tokens
+	// whose scopes it holds itself (see Token.Lacks).
+	ScopeTokens = "tokens"
 )
 
 // Scopes lists every scope, in the order they are shown.
-var Scopes = []string{ScopeIngest, ScopePublish, ScopeDelete, ScopeReadDrafts}
+var Scopes = []string{ScopeIngest, ScopePublish, ScopeDelete, ScopeReadDrafts, ScopeTokens}
 
 // TokenPrefix starts every token, so that secret scanners and people can
 // recognise one.
@@ -59,6 +63,20 @@ type Token struct {
 
 // Has reports whether the token carries scope.
 func (t *Token) Has(scope string) bool { return slices.Contains(t.Scopes, scope) }
+
+// Lacks returns the scopes of want that the token does not carry, in
+// want's order; read-drafts is never lacking, since every token may read
+// drafts. A token creating another may give it only scopes it holds, so
+// that the "tokens" scope is not a way to gain the others.
+func (t *Token) Lacks(want []string) []string {
+	var out []string
+	for _, s := range want {
+		if s != ScopeReadDrafts && !t.Has(s) && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Revoked reports whether the token was revoked.
 func (t *Token) Revoked() bool { return !t.RevokedAt.IsZero() }

@@ -9,6 +9,7 @@ package mizanv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -241,11 +242,381 @@ func (x *DeleteVersionResponse) GetVersion() int32 {
 	return 0
 }
 
+// Token describes an API token: never its secret nor the secret's hash.
+type Token struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token's name: who or what holds it. Names are never reused.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What the token may do: "ingest", "publish", "delete", "tokens" or
+	// "read-drafts" (every token may read drafts).
+	Scopes []string `protobuf:"bytes,2,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	// When the token was created.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When the token was last used, to the minute; unset if never.
+	LastUsedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
+	// When the token was revoked; unset while it is valid.
+	RevokedAt     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Token) Reset() {
+	*x = Token{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Token) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Token) ProtoMessage() {}
+
+func (x *Token) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Token.ProtoReflect.Descriptor instead.
+func (*Token) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Token) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Token) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
+
+func (x *Token) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Token) GetLastUsedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedAt
+	}
+	return nil
+}
+
+func (x *Token) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+// CreateTokenRequest names a new token and its scopes.
+type CreateTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new token's name: 1 to 64 letters, digits, dots, hyphens or
+	// underscores, starting with a letter or digit.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The new token's scopes; none means "read-drafts" only.
+	Scopes        []string `protobuf:"bytes,2,rep,name=scopes,proto3" json:"scopes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenRequest) Reset() {
+	*x = CreateTokenRequest{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenRequest) ProtoMessage() {}
+
+func (x *CreateTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenRequest.ProtoReflect.Descriptor instead.
+func (*CreateTokenRequest) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *CreateTokenRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateTokenRequest) GetScopes() []string {
+	if x != nil {
+		return x.Scopes
+	}
+	return nil
+}
+
+// CreateTokenResponse holds the new token's secret.
+type CreateTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token's text, to send as "Authorization: Bearer <secret>". Only its
+	// hash is stored: it cannot be shown again.
+	Secret string `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	// The token created.
+	Token         *Token `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTokenResponse) Reset() {
+	*x = CreateTokenResponse{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTokenResponse) ProtoMessage() {}
+
+func (x *CreateTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTokenResponse.ProtoReflect.Descriptor instead.
+func (*CreateTokenResponse) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *CreateTokenResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *CreateTokenResponse) GetToken() *Token {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
+// ListTokensRequest asks for every token.
+type ListTokensRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensRequest) Reset() {
+	*x = ListTokensRequest{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensRequest) ProtoMessage() {}
+
+func (x *ListTokensRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensRequest.ProtoReflect.Descriptor instead.
+func (*ListTokensRequest) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{7}
+}
+
+// ListTokensResponse lists the tokens.
+type ListTokensResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every token, revoked ones included, oldest first.
+	Tokens        []*Token `protobuf:"bytes,1,rep,name=tokens,proto3" json:"tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTokensResponse) Reset() {
+	*x = ListTokensResponse{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTokensResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTokensResponse) ProtoMessage() {}
+
+func (x *ListTokensResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTokensResponse.ProtoReflect.Descriptor instead.
+func (*ListTokensResponse) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListTokensResponse) GetTokens() []*Token {
+	if x != nil {
+		return x.Tokens
+	}
+	return nil
+}
+
+// RevokeTokenRequest names the token to revoke.
+type RevokeTokenRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token's name.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeTokenRequest) Reset() {
+	*x = RevokeTokenRequest{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeTokenRequest) ProtoMessage() {}
+
+func (x *RevokeTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeTokenRequest.ProtoReflect.Descriptor instead.
+func (*RevokeTokenRequest) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RevokeTokenRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// RevokeTokenResponse is the token as revoked.
+type RevokeTokenResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token, with its revocation time.
+	Token         *Token `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeTokenResponse) Reset() {
+	*x = RevokeTokenResponse{}
+	mi := &file_mizan_v1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeTokenResponse) ProtoMessage() {}
+
+func (x *RevokeTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeTokenResponse.ProtoReflect.Descriptor instead.
+func (*RevokeTokenResponse) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RevokeTokenResponse) GetToken() *Token {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
 var File_mizan_v1_admin_proto protoreflect.FileDescriptor
 
 const file_mizan_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x14mizan/v1/admin.proto\x12\bmizan.v1\x1a\x16mizan/v1/catalog.proto\"K\n" +
+	"\x14mizan/v1/admin.proto\x12\bmizan.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16mizan/v1/catalog.proto\"K\n" +
 	"\x15PublishVersionRequest\x12\x18\n" +
 	"\adataset\x18\x01 \x01(\tR\adataset\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\"_\n" +
@@ -257,10 +628,36 @@ const file_mizan_v1_admin_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\"K\n" +
 	"\x15DeleteVersionResponse\x12\x18\n" +
 	"\adataset\x18\x01 \x01(\tR\adataset\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x05R\aversion2\xbf\x01\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\"\xe7\x01\n" +
+	"\x05Token\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06scopes\x18\x02 \x03(\tR\x06scopes\x129\n" +
+	"\n" +
+	"created_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12<\n" +
+	"\flast_used_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastUsedAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\"@\n" +
+	"\x12CreateTokenRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06scopes\x18\x02 \x03(\tR\x06scopes\"T\n" +
+	"\x13CreateTokenResponse\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\tR\x06secret\x12%\n" +
+	"\x05token\x18\x02 \x01(\v2\x0f.mizan.v1.TokenR\x05token\"\x13\n" +
+	"\x11ListTokensRequest\"=\n" +
+	"\x12ListTokensResponse\x12'\n" +
+	"\x06tokens\x18\x01 \x03(\v2\x0f.mizan.v1.TokenR\x06tokens\"(\n" +
+	"\x12RevokeTokenRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"<\n" +
+	"\x13RevokeTokenResponse\x12%\n" +
+	"\x05token\x18\x01 \x01(\v2\x0f.mizan.v1.TokenR\x05token2\xaa\x03\n" +
 	"\fAdminService\x12X\n" +
 	"\x0ePublishVersion\x12\x1f.mizan.v1.PublishVersionRequest\x1a .mizan.v1.PublishVersionResponse\"\x03\x90\x02\x02\x12U\n" +
-	"\rDeleteVersion\x12\x1e.mizan.v1.DeleteVersionRequest\x1a\x1f.mizan.v1.DeleteVersionResponse\"\x03\x90\x02\x02B\x8f\x01\n" +
+	"\rDeleteVersion\x12\x1e.mizan.v1.DeleteVersionRequest\x1a\x1f.mizan.v1.DeleteVersionResponse\"\x03\x90\x02\x02\x12J\n" +
+	"\vCreateToken\x12\x1c.mizan.v1.CreateTokenRequest\x1a\x1d.mizan.v1.CreateTokenResponse\x12L\n" +
+	"\n" +
+	"ListTokens\x12\x1b.mizan.v1.ListTokensRequest\x1a\x1c.mizan.v1.ListTokensResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\vRevokeToken\x12\x1c.mizan.v1.RevokeTokenRequest\x1a\x1d.mizan.v1.RevokeTokenResponse\"\x03\x90\x02\x02B\x8f\x01\n" +
 	"\fcom.mizan.v1B\n" +
 	"AdminProtoP\x01Z2github.com/mizan-budget/mizan/gen/mizan/v1;mizanv1\xa2\x02\x03MXX\xaa\x02\bMizan.V1\xca\x02\bMizan\\V1\xe2\x02\x14Mizan\\V1\\GPBMetadata\xea\x02\tMizan::V1b\x06proto3"
 
@@ -276,25 +673,45 @@ func file_mizan_v1_admin_proto_rawDescGZIP() []byte {
 	return file_mizan_v1_admin_proto_rawDescData
 }
 
-var file_mizan_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_mizan_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_mizan_v1_admin_proto_goTypes = []any{
 	(*PublishVersionRequest)(nil),  // 0: mizan.v1.PublishVersionRequest
 	(*PublishVersionResponse)(nil), // 1: mizan.v1.PublishVersionResponse
 	(*DeleteVersionRequest)(nil),   // 2: mizan.v1.DeleteVersionRequest
 	(*DeleteVersionResponse)(nil),  // 3: mizan.v1.DeleteVersionResponse
-	(*Version)(nil),                // 4: mizan.v1.Version
+	(*Token)(nil),                  // 4: mizan.v1.Token
+	(*CreateTokenRequest)(nil),     // 5: mizan.v1.CreateTokenRequest
+	(*CreateTokenResponse)(nil),    // 6: mizan.v1.CreateTokenResponse
+	(*ListTokensRequest)(nil),      // 7: mizan.v1.ListTokensRequest
+	(*ListTokensResponse)(nil),     // 8: mizan.v1.ListTokensResponse
+	(*RevokeTokenRequest)(nil),     // 9: mizan.v1.RevokeTokenRequest
+	(*RevokeTokenResponse)(nil),    // 10: mizan.v1.RevokeTokenResponse
+	(*Version)(nil),                // 11: mizan.v1.Version
+	(*timestamppb.Timestamp)(nil),  // 12: google.protobuf.Timestamp
 }
 var file_mizan_v1_admin_proto_depIdxs = []int32{
-	4, // 0: mizan.v1.PublishVersionResponse.version:type_name -> mizan.v1.Version
-	0, // 1: mizan.v1.AdminService.PublishVersion:input_type -> mizan.v1.PublishVersionRequest
-	2, // 2: mizan.v1.AdminService.DeleteVersion:input_type -> mizan.v1.DeleteVersionRequest
-	1, // 3: mizan.v1.AdminService.PublishVersion:output_type -> mizan.v1.PublishVersionResponse
-	3, // 4: mizan.v1.AdminService.DeleteVersion:output_type -> mizan.v1.DeleteVersionResponse
-	3, // [3:5] is the sub-list for method output_type
-	1, // [1:3] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	11, // 0: mizan.v1.PublishVersionResponse.version:type_name -> mizan.v1.Version
+	12, // 1: mizan.v1.Token.created_at:type_name -> google.protobuf.Timestamp
+	12, // 2: mizan.v1.Token.last_used_at:type_name -> google.protobuf.Timestamp
+	12, // 3: mizan.v1.Token.revoked_at:type_name -> google.protobuf.Timestamp
+	4,  // 4: mizan.v1.CreateTokenResponse.token:type_name -> mizan.v1.Token
+	4,  // 5: mizan.v1.ListTokensResponse.tokens:type_name -> mizan.v1.Token
+	4,  // 6: mizan.v1.RevokeTokenResponse.token:type_name -> mizan.v1.Token
+	0,  // 7: mizan.v1.AdminService.PublishVersion:input_type -> mizan.v1.PublishVersionRequest
+	2,  // 8: mizan.v1.AdminService.DeleteVersion:input_type -> mizan.v1.DeleteVersionRequest
+	5,  // 9: mizan.v1.AdminService.CreateToken:input_type -> mizan.v1.CreateTokenRequest
+	7,  // 10: mizan.v1.AdminService.ListTokens:input_type -> mizan.v1.ListTokensRequest
+	9,  // 11: mizan.v1.AdminService.RevokeToken:input_type -> mizan.v1.RevokeTokenRequest
+	1,  // 12: mizan.v1.AdminService.PublishVersion:output_type -> mizan.v1.PublishVersionResponse
+	3,  // 13: mizan.v1.AdminService.DeleteVersion:output_type -> mizan.v1.DeleteVersionResponse
+	6,  // 14: mizan.v1.AdminService.CreateToken:output_type -> mizan.v1.CreateTokenResponse
+	8,  // 15: mizan.v1.AdminService.ListTokens:output_type -> mizan.v1.ListTokensResponse
+	10, // 16: mizan.v1.AdminService.RevokeToken:output_type -> mizan.v1.RevokeTokenResponse
+	12, // [12:17] is the sub-list for method output_type
+	7,  // [7:12] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_mizan_v1_admin_proto_init() }
@@ -309,7 +726,7 @@ func file_mizan_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mizan_v1_admin_proto_rawDesc), len(file_mizan_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

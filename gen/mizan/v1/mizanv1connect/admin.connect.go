@@ -39,6 +39,14 @@ const (
 	// AdminServiceDeleteVersionProcedure is the fully-qualified name of the AdminService's
 	// DeleteVersion RPC.
 	AdminServiceDeleteVersionProcedure = "/mizan.v1.AdminService/DeleteVersion"
+	// AdminServiceCreateTokenProcedure is the fully-qualified name of the AdminService's CreateToken
+	// RPC.
+	AdminServiceCreateTokenProcedure = "/mizan.v1.AdminService/CreateToken"
+	// AdminServiceListTokensProcedure is the fully-qualified name of the AdminService's ListTokens RPC.
+	AdminServiceListTokensProcedure = "/mizan.v1.AdminService/ListTokens"
+	// AdminServiceRevokeTokenProcedure is the fully-qualified name of the AdminService's RevokeToken
+	// RPC.
+	AdminServiceRevokeTokenProcedure = "/mizan.v1.AdminService/RevokeToken"
 )
 
 // AdminServiceClient is a client for the mizan.v1.AdminService service.
@@ -52,6 +60,20 @@ type AdminServiceClient interface {
 	// FAILED_PRECONDITION: they may be cited, so they never vanish; a mistake
 	// is corrected by publishing a new version.
 	DeleteVersion(context.Context, *connect.Request[v1.DeleteVersionRequest]) (*connect.Response[v1.DeleteVersionResponse], error)
+	// CreateToken creates an API token and returns its secret, the only time
+	// it is ever shown. Needs the "tokens" scope, and the caller's token must
+	// hold every scope it gives (read-drafts excepted: every token has it),
+	// so a token never creates a more powerful one: PERMISSION_DENIED names
+	// the scopes the caller lacks. A name already used, even by a revoked
+	// token, is refused with FAILED_PRECONDITION.
+	CreateToken(context.Context, *connect.Request[v1.CreateTokenRequest]) (*connect.Response[v1.CreateTokenResponse], error)
+	// ListTokens lists every token, revoked ones included, oldest first,
+	// without secrets or hashes. Needs the "tokens" scope.
+	ListTokens(context.Context, *connect.Request[v1.ListTokensRequest]) (*connect.Response[v1.ListTokensResponse], error)
+	// RevokeToken revokes a token: its next request is refused. Needs the
+	// "tokens" scope. Revoking a revoked token changes nothing; an unknown
+	// name is NOT_FOUND.
+	RevokeToken(context.Context, *connect.Request[v1.RevokeTokenRequest]) (*connect.Response[v1.RevokeTokenResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the mizan.v1.AdminService service. By default, it
@@ -79,6 +101,26 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		createToken: connect.NewClient[v1.CreateTokenRequest, v1.CreateTokenResponse](
+			httpClient,
+			baseURL+AdminServiceCreateTokenProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateToken")),
+			connect.WithClientOptions(opts...),
+		),
+		listTokens: connect.NewClient[v1.ListTokensRequest, v1.ListTokensResponse](
+			httpClient,
+			baseURL+AdminServiceListTokensProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListTokens")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		revokeToken: connect.NewClient[v1.RevokeTokenRequest, v1.RevokeTokenResponse](
+			httpClient,
+			baseURL+AdminServiceRevokeTokenProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RevokeToken")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -86,6 +128,9 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 type adminServiceClient struct {
 	publishVersion *connect.Client[v1.PublishVersionRequest, v1.PublishVersionResponse]
 	deleteVersion  *connect.Client[v1.DeleteVersionRequest, v1.DeleteVersionResponse]
+	createToken    *connect.Client[v1.CreateTokenRequest, v1.CreateTokenResponse]
+	listTokens     *connect.Client[v1.ListTokensRequest, v1.ListTokensResponse]
+	revokeToken    *connect.Client[v1.RevokeTokenRequest, v1.RevokeTokenResponse]
 }
 
 // PublishVersion calls mizan.v1.AdminService.PublishVersion.
@@ -96,6 +141,21 @@ func (c *adminServiceClient) PublishVersion(ctx context.Context, req *connect.Re
 // DeleteVersion calls mizan.v1.AdminService.DeleteVersion.
 func (c *adminServiceClient) DeleteVersion(ctx context.Context, req *connect.Request[v1.DeleteVersionRequest]) (*connect.Response[v1.DeleteVersionResponse], error) {
 	return c.deleteVersion.CallUnary(ctx, req)
+}
+
+// CreateToken calls mizan.v1.AdminService.CreateToken.
+func (c *adminServiceClient) CreateToken(ctx context.Context, req *connect.Request[v1.CreateTokenRequest]) (*connect.Response[v1.CreateTokenResponse], error) {
+	return c.createToken.CallUnary(ctx, req)
+}
+
+// ListTokens calls mizan.v1.AdminService.ListTokens.
+func (c *adminServiceClient) ListTokens(ctx context.Context, req *connect.Request[v1.ListTokensRequest]) (*connect.Response[v1.ListTokensResponse], error) {
+	return c.listTokens.CallUnary(ctx, req)
+}
+
+// RevokeToken calls mizan.v1.AdminService.RevokeToken.
+func (c *adminServiceClient) RevokeToken(ctx context.Context, req *connect.Request[v1.RevokeTokenRequest]) (*connect.Response[v1.RevokeTokenResponse], error) {
+	return c.revokeToken.CallUnary(ctx, req)
 }
 
 // AdminServiceHandler is an implementation of the mizan.v1.AdminService service.
@@ -109,6 +169,20 @@ type AdminServiceHandler interface {
 	// FAILED_PRECONDITION: they may be cited, so they never vanish; a mistake
 	// is corrected by publishing a new version.
 	DeleteVersion(context.Context, *connect.Request[v1.DeleteVersionRequest]) (*connect.Response[v1.DeleteVersionResponse], error)
+	// CreateToken creates an API token and returns its secret, the only time
+	// it is ever shown. Needs the "tokens" scope, and the caller's token must
+	// hold every scope it gives (read-drafts excepted: every token has it),
+	// so a token never creates a more powerful one: PERMISSION_DENIED names
+	// the scopes the caller lacks. A name already used, even by a revoked
+	// token, is refused with FAILED_PRECONDITION.
+	CreateToken(context.Context, *connect.Request[v1.CreateTokenRequest]) (*connect.Response[v1.CreateTokenResponse], error)
+	// ListTokens lists every token, revoked ones included, oldest first,
+	// without secrets or hashes. Needs the "tokens" scope.
+	ListTokens(context.Context, *connect.Request[v1.ListTokensRequest]) (*connect.Response[v1.ListTokensResponse], error)
+	// RevokeToken revokes a token: its next request is refused. Needs the
+	// "tokens" scope. Revoking a revoked token changes nothing; an unknown
+	// name is NOT_FOUND.
+	RevokeToken(context.Context, *connect.Request[v1.RevokeTokenRequest]) (*connect.Response[v1.RevokeTokenResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -132,12 +206,38 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceCreateTokenHandler := connect.NewUnaryHandler(
+		AdminServiceCreateTokenProcedure,
+		svc.CreateToken,
+		connect.WithSchema(adminServiceMethods.ByName("CreateToken")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListTokensHandler := connect.NewUnaryHandler(
+		AdminServiceListTokensProcedure,
+		svc.ListTokens,
+		connect.WithSchema(adminServiceMethods.ByName("ListTokens")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRevokeTokenHandler := connect.NewUnaryHandler(
+		AdminServiceRevokeTokenProcedure,
+		svc.RevokeToken,
+		connect.WithSchema(adminServiceMethods.ByName("RevokeToken")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/mizan.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServicePublishVersionProcedure:
 			adminServicePublishVersionHandler.ServeHTTP(w, r)
 		case AdminServiceDeleteVersionProcedure:
 			adminServiceDeleteVersionHandler.ServeHTTP(w, r)
+		case AdminServiceCreateTokenProcedure:
+			adminServiceCreateTokenHandler.ServeHTTP(w, r)
+		case AdminServiceListTokensProcedure:
+			adminServiceListTokensHandler.ServeHTTP(w, r)
+		case AdminServiceRevokeTokenProcedure:
+			adminServiceRevokeTokenHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -153,4 +253,16 @@ func (UnimplementedAdminServiceHandler) PublishVersion(context.Context, *connect
 
 func (UnimplementedAdminServiceHandler) DeleteVersion(context.Context, *connect.Request[v1.DeleteVersionRequest]) (*connect.Response[v1.DeleteVersionResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.AdminService.DeleteVersion is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateToken(context.Context, *connect.Request[v1.CreateTokenRequest]) (*connect.Response[v1.CreateTokenResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.AdminService.CreateToken is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListTokens(context.Context, *connect.Request[v1.ListTokensRequest]) (*connect.Response[v1.ListTokensResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.AdminService.ListTokens is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RevokeToken(context.Context, *connect.Request[v1.RevokeTokenRequest]) (*connect.Response[v1.RevokeTokenResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.AdminService.RevokeToken is not implemented"))
 }

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Version } from "./catalog_pb";
 import { file_mizan_v1_catalog } from "./catalog_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mizan/v1/admin.proto.
  */
 export const file_mizan_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChRtaXphbi92MS9hZG1pbi5wcm90bxIIbWl6YW4udjEiOQoVUHVibGlzaFZlcnNpb25SZXF1ZXN0Eg8KB2RhdGFzZXQYASABKAkSDwoHdmVyc2lvbhgCIAEoBSJNChZQdWJsaXNoVmVyc2lvblJlc3BvbnNlEiIKB3ZlcnNpb24YASABKAsyES5taXphbi52MS5WZXJzaW9uEg8KB2NoYW5nZWQYAiABKAgiOAoURGVsZXRlVmVyc2lvblJlcXVlc3QSDwoHZGF0YXNldBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFIjkKFURlbGV0ZVZlcnNpb25SZXNwb25zZRIPCgdkYXRhc2V0GAEgASgJEg8KB3ZlcnNpb24YAiABKAUyvwEKDEFkbWluU2VydmljZRJYCg5QdWJsaXNoVmVyc2lvbhIfLm1pemFuLnYxLlB1Ymxpc2hWZXJzaW9uUmVxdWVzdBogLm1pemFuLnYxLlB1Ymxpc2hWZXJzaW9uUmVzcG9uc2UiA5ACAhJVCg1EZWxldGVWZXJzaW9uEh4ubWl6YW4udjEuRGVsZXRlVmVyc2lvblJlcXVlc3QaHy5taXphbi52MS5EZWxldGVWZXJzaW9uUmVzcG9uc2UiA5ACAkKPAQoMY29tLm1pemFuLnYxQgpBZG1pblByb3RvUAFaMmdpdGh1Yi5jb20vbWl6YW4tYnVkZ2V0L21pemFuL2dlbi9taXphbi92MTttaXphbnYxogIDTVhYqgIITWl6YW4uVjHKAghNaXphblxWMeICFE1pemFuXFYxXEdQQk1ldGFkYXRh6gIJTWl6YW46OlYxYgZwcm90bzM", [file_mizan_v1_catalog]);
+  fileDesc("ChRtaXphbi92MS9hZG1pbi5wcm90bxIIbWl6YW4udjEiOQoVUHVibGlzaFZlcnNpb25SZXF1ZXN0Eg8KB2RhdGFzZXQYASABKAkSDwoHdmVyc2lvbhgCIAEoBSJNChZQdWJsaXNoVmVyc2lvblJlc3BvbnNlEiIKB3ZlcnNpb24YASABKAsyES5taXphbi52MS5WZXJzaW9uEg8KB2NoYW5nZWQYAiABKAgiOAoURGVsZXRlVmVyc2lvblJlcXVlc3QSDwoHZGF0YXNldBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgFIjkKFURlbGV0ZVZlcnNpb25SZXNwb25zZRIPCgdkYXRhc2V0GAEgASgJEg8KB3ZlcnNpb24YAiABKAUitwEKBVRva2VuEgwKBG5hbWUYASABKAkSDgoGc2NvcGVzGAIgAygJEi4KCmNyZWF0ZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGxhc3RfdXNlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiMgoSQ3JlYXRlVG9rZW5SZXF1ZXN0EgwKBG5hbWUYASABKAkSDgoGc2NvcGVzGAIgAygJIkUKE0NyZWF0ZVRva2VuUmVzcG9uc2USDgoGc2VjcmV0GAEgASgJEh4KBXRva2VuGAIgASgLMg8ubWl6YW4udjEuVG9rZW4iEwoRTGlzdFRva2Vuc1JlcXVlc3QiNQoSTGlzdFRva2Vuc1Jlc3BvbnNlEh8KBnRva2VucxgBIAMoCzIPLm1pemFuLnYxLlRva2VuIiIKElJldm9rZVRva2VuUmVxdWVzdBIMCgRuYW1lGAEgASgJIjUKE1Jldm9rZVRva2VuUmVzcG9uc2USHgoFdG9rZW4YASABKAsyDy5taXphbi52MS5Ub2tlbjKqAwoMQWRtaW5TZXJ2aWNlElgKDlB1Ymxpc2hWZXJzaW9uEh8ubWl6YW4udjEuUHVibGlzaFZlcnNpb25SZXF1ZXN0GiAubWl6YW4udjEuUHVibGlzaFZlcnNpb25SZXNwb25zZSIDkAICElUKDURlbGV0ZVZlcnNpb24SHi5taXphbi52MS5EZWxldGVWZXJzaW9uUmVxdWVzdBofLm1pemFuLnYxLkRlbGV0ZVZlcnNpb25SZXNwb25zZSIDkAICEkoKC0NyZWF0ZVRva2VuEhwubWl6YW4udjEuQ3JlYXRlVG9rZW5SZXF1ZXN0Gh0ubWl6YW4udjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJMCgpMaXN0VG9rZW5zEhsubWl6YW4udjEuTGlzdFRva2Vuc1JlcXVlc3QaHC5taXphbi52MS5MaXN0VG9rZW5zUmVzcG9uc2UiA5ACARJPCgtSZXZva2VUb2tlbhIcLm1pemFuLnYxLlJldm9rZVRva2VuUmVxdWVzdBodLm1pemFuLnYxLlJldm9rZVRva2VuUmVzcG9uc2UiA5ACAkKPAQoMY29tLm1pemFuLnYxQgpBZG1pblByb3RvUAFaMmdpdGh1Yi5jb20vbWl6YW4tYnVkZ2V0L21pemFuL2dlbi9taXphbi92MTttaXphbnYxogIDTVhYqgIITWl6YW4uVjHKAghNaXphblxWMeICFE1pemFuXFYxXEdQQk1ldGFkYXRh6gIJTWl6YW46OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_mizan_v1_catalog]);
 
 /**
  * PublishVersionRequest names a draft version.
@@ -127,10 +129,197 @@ export const DeleteVersionResponseSchema: GenMessage<DeleteVersionResponse> = /*
   messageDesc(file_mizan_v1_admin, 3);
 
 /**
- * AdminService changes what the public sees: it publishes reviewed drafts
- * and deletes rejected ones. Every call needs a token (Authorization:
- * Bearer) with the scope the RPC names; tokens themselves are managed only
- * from the command line (`mizan token`).
+ * Token describes an API token: never its secret nor the secret's hash.
+ *
+ * @generated from message mizan.v1.Token
+ */
+export type Token = Message<"mizan.v1.Token"> & {
+  /**
+   * The token's name: who or what holds it. Names are never reused.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * What the token may do: "ingest", "publish", "delete", "tokens" or
+   * "read-drafts" (every token may read drafts).
+   *
+   * @generated from field: repeated string scopes = 2;
+   */
+  scopes: string[];
+
+  /**
+   * When the token was created.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 3;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When the token was last used, to the minute; unset if never.
+   *
+   * @generated from field: google.protobuf.Timestamp last_used_at = 4;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * When the token was revoked; unset while it is valid.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked_at = 5;
+   */
+  revokedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message mizan.v1.Token.
+ * Use `create(TokenSchema)` to create a new message.
+ */
+export const TokenSchema: GenMessage<Token> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 4);
+
+/**
+ * CreateTokenRequest names a new token and its scopes.
+ *
+ * @generated from message mizan.v1.CreateTokenRequest
+ */
+export type CreateTokenRequest = Message<"mizan.v1.CreateTokenRequest"> & {
+  /**
+   * The new token's name: 1 to 64 letters, digits, dots, hyphens or
+   * underscores, starting with a letter or digit.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The new token's scopes; none means "read-drafts" only.
+   *
+   * @generated from field: repeated string scopes = 2;
+   */
+  scopes: string[];
+};
+
+/**
+ * Describes the message mizan.v1.CreateTokenRequest.
+ * Use `create(CreateTokenRequestSchema)` to create a new message.
+ */
+export const CreateTokenRequestSchema: GenMessage<CreateTokenRequest> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 5);
+
+/**
+ * CreateTokenResponse holds the new token's secret.
+ *
+ * @generated from message mizan.v1.CreateTokenResponse
+ */
+export type CreateTokenResponse = Message<"mizan.v1.CreateTokenResponse"> & {
+  /**
+   * The token's text, to send as "Authorization: Bearer <secret>". Only its
+   * hash is stored: it cannot be shown again.
+   *
+   * @generated from field: string secret = 1;
+   */
+  secret: string;
+
+  /**
+   * The token created.
+   *
+   * @generated from field: mizan.v1.Token token = 2;
+   */
+  token?: Token | undefined;
+};
+
+/**
+ * Describes the message mizan.v1.CreateTokenResponse.
+ * Use `create(CreateTokenResponseSchema)` to create a new message.
+ */
+export const CreateTokenResponseSchema: GenMessage<CreateTokenResponse> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 6);
+
+/**
+ * ListTokensRequest asks for every token.
+ *
+ * @generated from message mizan.v1.ListTokensRequest
+ */
+export type ListTokensRequest = Message<"mizan.v1.ListTokensRequest"> & {
+};
+
+/**
+ * Describes the message mizan.v1.ListTokensRequest.
+ * Use `create(ListTokensRequestSchema)` to create a new message.
+ */
+export const ListTokensRequestSchema: GenMessage<ListTokensRequest> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 7);
+
+/**
+ * ListTokensResponse lists the tokens.
+ *
+ * @generated from message mizan.v1.ListTokensResponse
+ */
+export type ListTokensResponse = Message<"mizan.v1.ListTokensResponse"> & {
+  /**
+   * Every token, revoked ones included, oldest first.
+   *
+   * @generated from field: repeated mizan.v1.Token tokens = 1;
+   */
+  tokens: Token[];
+};
+
+/**
+ * Describes the message mizan.v1.ListTokensResponse.
+ * Use `create(ListTokensResponseSchema)` to create a new message.
+ */
+export const ListTokensResponseSchema: GenMessage<ListTokensResponse> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 8);
+
+/**
+ * RevokeTokenRequest names the token to revoke.
+ *
+ * @generated from message mizan.v1.RevokeTokenRequest
+ */
+export type RevokeTokenRequest = Message<"mizan.v1.RevokeTokenRequest"> & {
+  /**
+   * The token's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message mizan.v1.RevokeTokenRequest.
+ * Use `create(RevokeTokenRequestSchema)` to create a new message.
+ */
+export const RevokeTokenRequestSchema: GenMessage<RevokeTokenRequest> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 9);
+
+/**
+ * RevokeTokenResponse is the token as revoked.
+ *
+ * @generated from message mizan.v1.RevokeTokenResponse
+ */
+export type RevokeTokenResponse = Message<"mizan.v1.RevokeTokenResponse"> & {
+  /**
+   * The token, with its revocation time.
+   *
+   * @generated from field: mizan.v1.Token token = 1;
+   */
+  token?: Token | undefined;
+};
+
+/**
+ * Describes the message mizan.v1.RevokeTokenResponse.
+ * Use `create(RevokeTokenResponseSchema)` to create a new message.
+ */
+export const RevokeTokenResponseSchema: GenMessage<RevokeTokenResponse> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_admin, 10);
+
+/**
+ * AdminService changes what the public sees and who may change it: it
+ * publishes reviewed drafts, deletes rejected ones and manages API tokens.
+ * Every call needs a token (Authorization: Bearer) with the scope the RPC
+ * names. The first token, which can create the others, is made on the
+ * server's machine with `mizan token create` while the server is stopped.
  *
  * @generated from service mizan.v1.AdminService
  */
@@ -159,6 +348,44 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DeleteVersionRequestSchema;
     output: typeof DeleteVersionResponseSchema;
+  },
+  /**
+   * CreateToken creates an API token and returns its secret, the only time
+   * it is ever shown. Needs the "tokens" scope, and the caller's token must
+   * hold every scope it gives (read-drafts excepted: every token has it),
+   * so a token never creates a more powerful one: PERMISSION_DENIED names
+   * the scopes the caller lacks. A name already used, even by a revoked
+   * token, is refused with FAILED_PRECONDITION.
+   *
+   * @generated from rpc mizan.v1.AdminService.CreateToken
+   */
+  createToken: {
+    methodKind: "unary";
+    input: typeof CreateTokenRequestSchema;
+    output: typeof CreateTokenResponseSchema;
+  },
+  /**
+   * ListTokens lists every token, revoked ones included, oldest first,
+   * without secrets or hashes. Needs the "tokens" scope.
+   *
+   * @generated from rpc mizan.v1.AdminService.ListTokens
+   */
+  listTokens: {
+    methodKind: "unary";
+    input: typeof ListTokensRequestSchema;
+    output: typeof ListTokensResponseSchema;
+  },
+  /**
+   * RevokeToken revokes a token: its next request is refused. Needs the
+   * "tokens" scope. Revoking a revoked token changes nothing; an unknown
+   * name is NOT_FOUND.
+   *
+   * @generated from rpc mizan.v1.AdminService.RevokeToken
+   */
+  revokeToken: {
+    methodKind: "unary";
+    input: typeof RevokeTokenRequestSchema;
+    output: typeof RevokeTokenResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_mizan_v1_admin, 0);
