@@ -551,36 +551,12 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 	if q.Offset < 0 {
 		return nil, mizan.FieldErrorf("page_token", "offset must not be negative")
 	}
-	switch q.Sort {
-	case "", "amount", "date":
-	default:
-		return nil, mizan.FieldErrorf("sort", "%q: sort by amount or date", q.Sort)
-	}
-	f, err := newFilter(&q)
+	m, err := s.match(ctx, &q)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.resolveAll(ctx, &q)
-	if err != nil {
-		return nil, err
-	}
-	ixs := make([]*index, len(vs))
-	res := &SearchResult{}
-	for i, r := range vs {
-		if ixs[i], err = s.index(ctx, r.d, r.v); err != nil {
-			return nil, err
-		}
-		res.Versions = append(res.Versions, VersionRef{Dataset: r.d.ID, Version: r.v.Number})
-	}
-	words := textnorm.Tokens(q.Text)
-	per := make([][]int32, len(ixs))
-	for i, ix := range ixs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		per[i] = ix.matches(words, f)
-		res.Total += len(per[i])
-	}
+	ixs, per, f := m.ixs, m.per, m.filter
+	res := &SearchResult{Versions: m.versions, Total: m.total}
 	res.Facets = facets(ixs, per, f)
 	page := selectPage(ixs, per, q.Sort, q.Ascending, q.Offset, q.PageSize)
 	if end := q.Offset + len(page); end < res.Total {
@@ -592,6 +568,53 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// matched is what a search found: per index searched, its matching
+// records in order.
+type matched struct {
+	ixs      []*index
+	per      [][]int32
+	versions []VersionRef
+	total    int
+	filter   *filter
+}
+
+// match validates q's sort and filters and finds its records in every
+// version it searches.
+func (s *Service) match(ctx context.Context, q *SearchQuery) (*matched, error) {
+	switch q.Sort {
+	case "", "amount", "date":
+	default:
+		return nil, mizan.FieldErrorf("sort", "%q: sort by amount or date", q.Sort)
+	}
+	f, err := newFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.resolveAll(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ixs := make([]*index, len(vs))
+	m := &matched{filter: f}
+	for i, r := range vs {
+		if ixs[i], err = s.index(ctx, r.d, r.v); err != nil {
+			return nil, err
+		}
+		m.versions = append(m.versions, VersionRef{Dataset: r.d.ID, Version: r.v.Number})
+	}
+	words := textnorm.Tokens(q.Text)
+	per := make([][]int32, len(ixs))
+	for i, ix := range ixs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		per[i] = ix.matches(words, f)
+		m.total += len(per[i])
+	}
+	m.ixs, m.per = ixs, per
+	return m, nil
 }
 
 // selectPage returns the matches at [offset, offset+size) in sort order:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"slices"
 
@@ -29,6 +30,8 @@ type Contracts interface {
 	PartyKeys(ctx context.Context, dataset string, version int, entity string, includeDrafts bool) ([]string, error)
 	// RecordOf returns the record id of a piece of evidence, or -1.
 	RecordOf(ctx context.Context, dataset string, version int, ocid, file string, row int64) (int64, error)
+	// Export writes every record of a search as CSV.
+	Export(ctx context.Context, q contracts.SearchQuery, w io.Writer, begin func(versions []contracts.VersionRef, total int) error) (int, error)
 }
 
 var _ Contracts = (*contracts.Service)(nil)

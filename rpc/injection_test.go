@@ -334,8 +334,11 @@ func (e *injectionEnv) baseRequest(sd protoreflect.ServiceDescriptor, md protore
 				fillDataset(msg.Mutable(fd).Message())
 			}
 		case "format":
-			if fd.Kind() == protoreflect.EnumKind && fd.Enum().Values().Len() > 1 {
-				msg.Set(fd, protoreflect.ValueOfEnum(fd.Enum().Values().Get(1).Number()))
+			// CSV: the format every export takes.
+			if fd.Kind() == protoreflect.EnumKind {
+				if v := fd.Enum().Values().ByName("EXPORT_FORMAT_CSV"); v != nil {
+					msg.Set(fd, protoreflect.ValueOfEnum(v.Number()))
+				}
 			}
 		}
 	}

@@ -409,6 +409,62 @@ func (x *SearchContractsRequest) GetBudgetIds() []string {
 	return nil
 }
 
+// ExportContractsRequest is a search to export whole.
+type ExportContractsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The search; its page_size and page_token are ignored. Unset exports
+	// every record of the latest versions.
+	Search *SearchContractsRequest `protobuf:"bytes,1,opt,name=search,proto3" json:"search,omitempty"`
+	// File format: EXPORT_FORMAT_CSV is the one supported.
+	Format        ExportFormat `protobuf:"varint,2,opt,name=format,proto3,enum=mizan.v1.ExportFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportContractsRequest) Reset() {
+	*x = ExportContractsRequest{}
+	mi := &file_mizan_v1_contracts_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportContractsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportContractsRequest) ProtoMessage() {}
+
+func (x *ExportContractsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_contracts_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportContractsRequest.ProtoReflect.Descriptor instead.
+func (*ExportContractsRequest) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ExportContractsRequest) GetSearch() *SearchContractsRequest {
+	if x != nil {
+		return x.Search
+	}
+	return nil
+}
+
+func (x *ExportContractsRequest) GetFormat() ExportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
+}
+
 // FacetValue is one value of a facet with the number of matching records.
 type FacetValue struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -424,7 +480,7 @@ type FacetValue struct {
 
 func (x *FacetValue) Reset() {
 	*x = FacetValue{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[3]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +492,7 @@ func (x *FacetValue) String() string {
 func (*FacetValue) ProtoMessage() {}
 
 func (x *FacetValue) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[3]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +505,7 @@ func (x *FacetValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FacetValue.ProtoReflect.Descriptor instead.
 func (*FacetValue) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{3}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *FacetValue) GetKey() string {
@@ -489,7 +545,7 @@ type Facet struct {
 
 func (x *Facet) Reset() {
 	*x = Facet{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -501,7 +557,7 @@ func (x *Facet) String() string {
 func (*Facet) ProtoMessage() {}
 
 func (x *Facet) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -514,7 +570,7 @@ func (x *Facet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Facet.ProtoReflect.Descriptor instead.
 func (*Facet) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{4}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Facet) GetName() string {
@@ -550,7 +606,7 @@ type RecordSource struct {
 
 func (x *RecordSource) Reset() {
 	*x = RecordSource{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +618,7 @@ func (x *RecordSource) String() string {
 func (*RecordSource) ProtoMessage() {}
 
 func (x *RecordSource) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +631,7 @@ func (x *RecordSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordSource.ProtoReflect.Descriptor instead.
 func (*RecordSource) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{5}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RecordSource) GetFile() string {
@@ -664,7 +720,7 @@ type ContractHit struct {
 
 func (x *ContractHit) Reset() {
 	*x = ContractHit{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -676,7 +732,7 @@ func (x *ContractHit) String() string {
 func (*ContractHit) ProtoMessage() {}
 
 func (x *ContractHit) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -689,7 +745,7 @@ func (x *ContractHit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractHit.ProtoReflect.Descriptor instead.
 func (*ContractHit) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{6}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ContractHit) GetKind() RecordKind {
@@ -852,7 +908,7 @@ type SearchContractsResponse struct {
 
 func (x *SearchContractsResponse) Reset() {
 	*x = SearchContractsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -864,7 +920,7 @@ func (x *SearchContractsResponse) String() string {
 func (*SearchContractsResponse) ProtoMessage() {}
 
 func (x *SearchContractsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -877,7 +933,7 @@ func (x *SearchContractsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchContractsResponse.ProtoReflect.Descriptor instead.
 func (*SearchContractsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{7}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SearchContractsResponse) GetResults() []*ContractHit {
@@ -928,7 +984,7 @@ type GetContractRequest struct {
 
 func (x *GetContractRequest) Reset() {
 	*x = GetContractRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +996,7 @@ func (x *GetContractRequest) String() string {
 func (*GetContractRequest) ProtoMessage() {}
 
 func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1009,7 @@ func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractRequest.ProtoReflect.Descriptor instead.
 func (*GetContractRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{8}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetContractRequest) GetDataset() *DatasetVersion {
@@ -983,7 +1039,7 @@ type Money struct {
 
 func (x *Money) Reset() {
 	*x = Money{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -995,7 +1051,7 @@ func (x *Money) String() string {
 func (*Money) ProtoMessage() {}
 
 func (x *Money) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1008,7 +1064,7 @@ func (x *Money) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Money.ProtoReflect.Descriptor instead.
 func (*Money) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{9}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Money) GetAmount() string {
@@ -1054,7 +1110,7 @@ type ContractItem struct {
 
 func (x *ContractItem) Reset() {
 	*x = ContractItem{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1066,7 +1122,7 @@ func (x *ContractItem) String() string {
 func (*ContractItem) ProtoMessage() {}
 
 func (x *ContractItem) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1079,7 +1135,7 @@ func (x *ContractItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractItem.ProtoReflect.Descriptor instead.
 func (*ContractItem) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{10}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ContractItem) GetId() string {
@@ -1171,7 +1227,7 @@ type ContractParty struct {
 
 func (x *ContractParty) Reset() {
 	*x = ContractParty{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1183,7 +1239,7 @@ func (x *ContractParty) String() string {
 func (*ContractParty) ProtoMessage() {}
 
 func (x *ContractParty) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1196,7 +1252,7 @@ func (x *ContractParty) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractParty.ProtoReflect.Descriptor instead.
 func (*ContractParty) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{11}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ContractParty) GetEntity() *PartyName {
@@ -1257,7 +1313,7 @@ type Tender struct {
 
 func (x *Tender) Reset() {
 	*x = Tender{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1269,7 +1325,7 @@ func (x *Tender) String() string {
 func (*Tender) ProtoMessage() {}
 
 func (x *Tender) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1282,7 +1338,7 @@ func (x *Tender) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tender.ProtoReflect.Descriptor instead.
 func (*Tender) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{12}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Tender) GetMethod() string {
@@ -1357,7 +1413,7 @@ type Award struct {
 
 func (x *Award) Reset() {
 	*x = Award{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +1425,7 @@ func (x *Award) String() string {
 func (*Award) ProtoMessage() {}
 
 func (x *Award) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1382,7 +1438,7 @@ func (x *Award) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Award.ProtoReflect.Descriptor instead.
 func (*Award) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{13}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Award) GetId() string {
@@ -1457,7 +1513,7 @@ type Amendment struct {
 
 func (x *Amendment) Reset() {
 	*x = Amendment{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1469,7 +1525,7 @@ func (x *Amendment) String() string {
 func (*Amendment) ProtoMessage() {}
 
 func (x *Amendment) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1482,7 +1538,7 @@ func (x *Amendment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Amendment.ProtoReflect.Descriptor instead.
 func (*Amendment) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{14}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Amendment) GetId() string {
@@ -1567,7 +1623,7 @@ type Contract struct {
 
 func (x *Contract) Reset() {
 	*x = Contract{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1579,7 +1635,7 @@ func (x *Contract) String() string {
 func (*Contract) ProtoMessage() {}
 
 func (x *Contract) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1592,7 +1648,7 @@ func (x *Contract) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contract.ProtoReflect.Descriptor instead.
 func (*Contract) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{15}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Contract) GetId() string {
@@ -1700,7 +1756,7 @@ type BudgetLink struct {
 
 func (x *BudgetLink) Reset() {
 	*x = BudgetLink{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1712,7 +1768,7 @@ func (x *BudgetLink) String() string {
 func (*BudgetLink) ProtoMessage() {}
 
 func (x *BudgetLink) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1725,7 +1781,7 @@ func (x *BudgetLink) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BudgetLink.ProtoReflect.Descriptor instead.
 func (*BudgetLink) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{16}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *BudgetLink) GetId() string {
@@ -1804,7 +1860,7 @@ type ContractDetail struct {
 
 func (x *ContractDetail) Reset() {
 	*x = ContractDetail{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1816,7 +1872,7 @@ func (x *ContractDetail) String() string {
 func (*ContractDetail) ProtoMessage() {}
 
 func (x *ContractDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1829,7 +1885,7 @@ func (x *ContractDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractDetail.ProtoReflect.Descriptor instead.
 func (*ContractDetail) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{17}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ContractDetail) GetSummary() *ContractHit {
@@ -1927,7 +1983,7 @@ type GetContractResponse struct {
 
 func (x *GetContractResponse) Reset() {
 	*x = GetContractResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1939,7 +1995,7 @@ func (x *GetContractResponse) String() string {
 func (*GetContractResponse) ProtoMessage() {}
 
 func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1952,7 +2008,7 @@ func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractResponse.ProtoReflect.Descriptor instead.
 func (*GetContractResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{18}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetContractResponse) GetContract() *ContractDetail {
@@ -1975,7 +2031,7 @@ type GetPartyRequest struct {
 
 func (x *GetPartyRequest) Reset() {
 	*x = GetPartyRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1987,7 +2043,7 @@ func (x *GetPartyRequest) String() string {
 func (*GetPartyRequest) ProtoMessage() {}
 
 func (x *GetPartyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2000,7 +2056,7 @@ func (x *GetPartyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPartyRequest.ProtoReflect.Descriptor instead.
 func (*GetPartyRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{19}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetPartyRequest) GetDataset() *DatasetVersion {
@@ -2034,7 +2090,7 @@ type PartyTotal struct {
 
 func (x *PartyTotal) Reset() {
 	*x = PartyTotal{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2046,7 +2102,7 @@ func (x *PartyTotal) String() string {
 func (*PartyTotal) ProtoMessage() {}
 
 func (x *PartyTotal) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2059,7 +2115,7 @@ func (x *PartyTotal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyTotal.ProtoReflect.Descriptor instead.
 func (*PartyTotal) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{20}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PartyTotal) GetYear() int32 {
@@ -2108,7 +2164,7 @@ type Counterpart struct {
 
 func (x *Counterpart) Reset() {
 	*x = Counterpart{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2120,7 +2176,7 @@ func (x *Counterpart) String() string {
 func (*Counterpart) ProtoMessage() {}
 
 func (x *Counterpart) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2133,7 +2189,7 @@ func (x *Counterpart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Counterpart.ProtoReflect.Descriptor instead.
 func (*Counterpart) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{21}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Counterpart) GetParty() *PartyName {
@@ -2186,7 +2242,7 @@ type NonCompetitiveShare struct {
 
 func (x *NonCompetitiveShare) Reset() {
 	*x = NonCompetitiveShare{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2198,7 +2254,7 @@ func (x *NonCompetitiveShare) String() string {
 func (*NonCompetitiveShare) ProtoMessage() {}
 
 func (x *NonCompetitiveShare) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2211,7 +2267,7 @@ func (x *NonCompetitiveShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NonCompetitiveShare.ProtoReflect.Descriptor instead.
 func (*NonCompetitiveShare) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{22}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *NonCompetitiveShare) GetCurrency() string {
@@ -2292,7 +2348,7 @@ type PartyRecord struct {
 
 func (x *PartyRecord) Reset() {
 	*x = PartyRecord{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2304,7 +2360,7 @@ func (x *PartyRecord) String() string {
 func (*PartyRecord) ProtoMessage() {}
 
 func (x *PartyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2317,7 +2373,7 @@ func (x *PartyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRecord.ProtoReflect.Descriptor instead.
 func (*PartyRecord) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{23}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PartyRecord) GetKind() RecordKind {
@@ -2445,7 +2501,7 @@ type Party struct {
 
 func (x *Party) Reset() {
 	*x = Party{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2457,7 +2513,7 @@ func (x *Party) String() string {
 func (*Party) ProtoMessage() {}
 
 func (x *Party) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2526,7 @@ func (x *Party) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Party.ProtoReflect.Descriptor instead.
 func (*Party) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{24}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Party) GetEntity() *PartyName {
@@ -2577,7 +2633,7 @@ type GetPartyResponse struct {
 
 func (x *GetPartyResponse) Reset() {
 	*x = GetPartyResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2589,7 +2645,7 @@ func (x *GetPartyResponse) String() string {
 func (*GetPartyResponse) ProtoMessage() {}
 
 func (x *GetPartyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2602,7 +2658,7 @@ func (x *GetPartyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPartyResponse.ProtoReflect.Descriptor instead.
 func (*GetPartyResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{25}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetPartyResponse) GetParty() *Party {
@@ -2644,7 +2700,7 @@ type Evidence struct {
 
 func (x *Evidence) Reset() {
 	*x = Evidence{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2712,7 @@ func (x *Evidence) String() string {
 func (*Evidence) ProtoMessage() {}
 
 func (x *Evidence) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2725,7 @@ func (x *Evidence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Evidence.ProtoReflect.Descriptor instead.
 func (*Evidence) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{26}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Evidence) GetKind() RecordKind {
@@ -2763,7 +2819,7 @@ type RedFlag struct {
 
 func (x *RedFlag) Reset() {
 	*x = RedFlag{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2775,7 +2831,7 @@ func (x *RedFlag) String() string {
 func (*RedFlag) ProtoMessage() {}
 
 func (x *RedFlag) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2788,7 +2844,7 @@ func (x *RedFlag) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlag.ProtoReflect.Descriptor instead.
 func (*RedFlag) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{27}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RedFlag) GetCode() string {
@@ -2901,7 +2957,7 @@ type ListRedFlagsRequest struct {
 
 func (x *ListRedFlagsRequest) Reset() {
 	*x = ListRedFlagsRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2913,7 +2969,7 @@ func (x *ListRedFlagsRequest) String() string {
 func (*ListRedFlagsRequest) ProtoMessage() {}
 
 func (x *ListRedFlagsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2926,7 +2982,7 @@ func (x *ListRedFlagsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagsRequest.ProtoReflect.Descriptor instead.
 func (*ListRedFlagsRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{28}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListRedFlagsRequest) GetDataset() *DatasetVersion {
@@ -3007,7 +3063,7 @@ type ListRedFlagsResponse struct {
 
 func (x *ListRedFlagsResponse) Reset() {
 	*x = ListRedFlagsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3019,7 +3075,7 @@ func (x *ListRedFlagsResponse) String() string {
 func (*ListRedFlagsResponse) ProtoMessage() {}
 
 func (x *ListRedFlagsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3032,7 +3088,7 @@ func (x *ListRedFlagsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagsResponse.ProtoReflect.Descriptor instead.
 func (*ListRedFlagsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{29}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRedFlagsResponse) GetFlags() []*RedFlag {
@@ -3086,7 +3142,7 @@ type ListRedFlagDefinitionsRequest struct {
 
 func (x *ListRedFlagDefinitionsRequest) Reset() {
 	*x = ListRedFlagDefinitionsRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3098,7 +3154,7 @@ func (x *ListRedFlagDefinitionsRequest) String() string {
 func (*ListRedFlagDefinitionsRequest) ProtoMessage() {}
 
 func (x *ListRedFlagDefinitionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3111,7 +3167,7 @@ func (x *ListRedFlagDefinitionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagDefinitionsRequest.ProtoReflect.Descriptor instead.
 func (*ListRedFlagDefinitionsRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{30}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{31}
 }
 
 // RedFlagParam is one parameter of a red flag.
@@ -3129,7 +3185,7 @@ type RedFlagParam struct {
 
 func (x *RedFlagParam) Reset() {
 	*x = RedFlagParam{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3141,7 +3197,7 @@ func (x *RedFlagParam) String() string {
 func (*RedFlagParam) ProtoMessage() {}
 
 func (x *RedFlagParam) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3154,7 +3210,7 @@ func (x *RedFlagParam) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlagParam.ProtoReflect.Descriptor instead.
 func (*RedFlagParam) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{31}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RedFlagParam) GetName() string {
@@ -3197,7 +3253,7 @@ type RedFlagDefinition struct {
 
 func (x *RedFlagDefinition) Reset() {
 	*x = RedFlagDefinition{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3209,7 +3265,7 @@ func (x *RedFlagDefinition) String() string {
 func (*RedFlagDefinition) ProtoMessage() {}
 
 func (x *RedFlagDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3222,7 +3278,7 @@ func (x *RedFlagDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlagDefinition.ProtoReflect.Descriptor instead.
 func (*RedFlagDefinition) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{32}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RedFlagDefinition) GetCode() string {
@@ -3271,7 +3327,7 @@ type ListRedFlagDefinitionsResponse struct {
 
 func (x *ListRedFlagDefinitionsResponse) Reset() {
 	*x = ListRedFlagDefinitionsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3283,7 +3339,7 @@ func (x *ListRedFlagDefinitionsResponse) String() string {
 func (*ListRedFlagDefinitionsResponse) ProtoMessage() {}
 
 func (x *ListRedFlagDefinitionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3296,7 +3352,7 @@ func (x *ListRedFlagDefinitionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagDefinitionsResponse.ProtoReflect.Descriptor instead.
 func (*ListRedFlagDefinitionsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{33}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListRedFlagDefinitionsResponse) GetDefinitions() []*RedFlagDefinition {
@@ -3310,7 +3366,7 @@ var File_mizan_v1_contracts_proto protoreflect.FileDescriptor
 
 const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\n" +
-	"\x18mizan/v1/contracts.proto\x12\bmizan.v1\":\n" +
+	"\x18mizan/v1/contracts.proto\x12\bmizan.v1\x1a\x14mizan/v1/query.proto\":\n" +
 	"\x0eDatasetVersion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\"7\n" +
@@ -3343,7 +3399,10 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"page_token\x18\x11 \x01(\tR\tpageToken\x12\x1d\n" +
 	"\n" +
 	"budget_ids\x18\x12 \x03(\tR\tbudgetIdsB\x0e\n" +
-	"\f_competitive\"J\n" +
+	"\f_competitive\"\x82\x01\n" +
+	"\x16ExportContractsRequest\x128\n" +
+	"\x06search\x18\x01 \x01(\v2 .mizan.v1.SearchContractsRequestR\x06search\x12.\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x16.mizan.v1.ExportFormatR\x06format\"J\n" +
 	"\n" +
 	"FacetValue\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -3636,9 +3695,10 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\x13RECORD_KIND_PAYMENT\x10\x02\x12\x15\n" +
 	"\x11RECORD_KIND_AWARD\x10\x03\x12\x18\n" +
 	"\x14RECORD_KIND_CONTRACT\x10\x04\x12\x19\n" +
-	"\x15RECORD_KIND_AMENDMENT\x10\x052\xcd\x03\n" +
+	"\x15RECORD_KIND_AMENDMENT\x10\x052\xa3\x04\n" +
 	"\x0fContractService\x12[\n" +
-	"\x0fSearchContracts\x12 .mizan.v1.SearchContractsRequest\x1a!.mizan.v1.SearchContractsResponse\"\x03\x90\x02\x01\x12O\n" +
+	"\x0fSearchContracts\x12 .mizan.v1.SearchContractsRequest\x1a!.mizan.v1.SearchContractsResponse\"\x03\x90\x02\x01\x12T\n" +
+	"\x0fExportContracts\x12 .mizan.v1.ExportContractsRequest\x1a\x18.mizan.v1.ExportResponse\"\x03\x90\x02\x010\x01\x12O\n" +
 	"\vGetContract\x12\x1c.mizan.v1.GetContractRequest\x1a\x1d.mizan.v1.GetContractResponse\"\x03\x90\x02\x01\x12F\n" +
 	"\bGetParty\x12\x19.mizan.v1.GetPartyRequest\x1a\x1a.mizan.v1.GetPartyResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\fListRedFlags\x12\x1d.mizan.v1.ListRedFlagsRequest\x1a\x1e.mizan.v1.ListRedFlagsResponse\"\x03\x90\x02\x01\x12p\n" +
@@ -3658,142 +3718,149 @@ func file_mizan_v1_contracts_proto_rawDescGZIP() []byte {
 }
 
 var file_mizan_v1_contracts_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_mizan_v1_contracts_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_mizan_v1_contracts_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_mizan_v1_contracts_proto_goTypes = []any{
 	(RecordKind)(0),                        // 0: mizan.v1.RecordKind
 	(*DatasetVersion)(nil),                 // 1: mizan.v1.DatasetVersion
 	(*PartyName)(nil),                      // 2: mizan.v1.PartyName
 	(*SearchContractsRequest)(nil),         // 3: mizan.v1.SearchContractsRequest
-	(*FacetValue)(nil),                     // 4: mizan.v1.FacetValue
-	(*Facet)(nil),                          // 5: mizan.v1.Facet
-	(*RecordSource)(nil),                   // 6: mizan.v1.RecordSource
-	(*ContractHit)(nil),                    // 7: mizan.v1.ContractHit
-	(*SearchContractsResponse)(nil),        // 8: mizan.v1.SearchContractsResponse
-	(*GetContractRequest)(nil),             // 9: mizan.v1.GetContractRequest
-	(*Money)(nil),                          // 10: mizan.v1.Money
-	(*ContractItem)(nil),                   // 11: mizan.v1.ContractItem
-	(*ContractParty)(nil),                  // 12: mizan.v1.ContractParty
-	(*Tender)(nil),                         // 13: mizan.v1.Tender
-	(*Award)(nil),                          // 14: mizan.v1.Award
-	(*Amendment)(nil),                      // 15: mizan.v1.Amendment
-	(*Contract)(nil),                       // 16: mizan.v1.Contract
-	(*BudgetLink)(nil),                     // 17: mizan.v1.BudgetLink
-	(*ContractDetail)(nil),                 // 18: mizan.v1.ContractDetail
-	(*GetContractResponse)(nil),            // 19: mizan.v1.GetContractResponse
-	(*GetPartyRequest)(nil),                // 20: mizan.v1.GetPartyRequest
-	(*PartyTotal)(nil),                     // 21: mizan.v1.PartyTotal
-	(*Counterpart)(nil),                    // 22: mizan.v1.Counterpart
-	(*NonCompetitiveShare)(nil),            // 23: mizan.v1.NonCompetitiveShare
-	(*PartyRecord)(nil),                    // 24: mizan.v1.PartyRecord
-	(*Party)(nil),                          // 25: mizan.v1.Party
-	(*GetPartyResponse)(nil),               // 26: mizan.v1.GetPartyResponse
-	(*Evidence)(nil),                       // 27: mizan.v1.Evidence
-	(*RedFlag)(nil),                        // 28: mizan.v1.RedFlag
-	(*ListRedFlagsRequest)(nil),            // 29: mizan.v1.ListRedFlagsRequest
-	(*ListRedFlagsResponse)(nil),           // 30: mizan.v1.ListRedFlagsResponse
-	(*ListRedFlagDefinitionsRequest)(nil),  // 31: mizan.v1.ListRedFlagDefinitionsRequest
-	(*RedFlagParam)(nil),                   // 32: mizan.v1.RedFlagParam
-	(*RedFlagDefinition)(nil),              // 33: mizan.v1.RedFlagDefinition
-	(*ListRedFlagDefinitionsResponse)(nil), // 34: mizan.v1.ListRedFlagDefinitionsResponse
-	nil,                                    // 35: mizan.v1.ContractHit.AttributesEntry
-	nil,                                    // 36: mizan.v1.Party.FlagCountsEntry
-	nil,                                    // 37: mizan.v1.RedFlag.FiguresEntry
-	nil,                                    // 38: mizan.v1.RedFlag.ReasonEntry
-	nil,                                    // 39: mizan.v1.ListRedFlagsRequest.ParamsEntry
-	nil,                                    // 40: mizan.v1.ListRedFlagsResponse.CountsEntry
-	nil,                                    // 41: mizan.v1.ListRedFlagsResponse.ParamsEntry
-	nil,                                    // 42: mizan.v1.RedFlagParam.DescriptionEntry
-	nil,                                    // 43: mizan.v1.RedFlagDefinition.TitleEntry
-	nil,                                    // 44: mizan.v1.RedFlagDefinition.DescriptionEntry
+	(*ExportContractsRequest)(nil),         // 4: mizan.v1.ExportContractsRequest
+	(*FacetValue)(nil),                     // 5: mizan.v1.FacetValue
+	(*Facet)(nil),                          // 6: mizan.v1.Facet
+	(*RecordSource)(nil),                   // 7: mizan.v1.RecordSource
+	(*ContractHit)(nil),                    // 8: mizan.v1.ContractHit
+	(*SearchContractsResponse)(nil),        // 9: mizan.v1.SearchContractsResponse
+	(*GetContractRequest)(nil),             // 10: mizan.v1.GetContractRequest
+	(*Money)(nil),                          // 11: mizan.v1.Money
+	(*ContractItem)(nil),                   // 12: mizan.v1.ContractItem
+	(*ContractParty)(nil),                  // 13: mizan.v1.ContractParty
+	(*Tender)(nil),                         // 14: mizan.v1.Tender
+	(*Award)(nil),                          // 15: mizan.v1.Award
+	(*Amendment)(nil),                      // 16: mizan.v1.Amendment
+	(*Contract)(nil),                       // 17: mizan.v1.Contract
+	(*BudgetLink)(nil),                     // 18: mizan.v1.BudgetLink
+	(*ContractDetail)(nil),                 // 19: mizan.v1.ContractDetail
+	(*GetContractResponse)(nil),            // 20: mizan.v1.GetContractResponse
+	(*GetPartyRequest)(nil),                // 21: mizan.v1.GetPartyRequest
+	(*PartyTotal)(nil),                     // 22: mizan.v1.PartyTotal
+	(*Counterpart)(nil),                    // 23: mizan.v1.Counterpart
+	(*NonCompetitiveShare)(nil),            // 24: mizan.v1.NonCompetitiveShare
+	(*PartyRecord)(nil),                    // 25: mizan.v1.PartyRecord
+	(*Party)(nil),                          // 26: mizan.v1.Party
+	(*GetPartyResponse)(nil),               // 27: mizan.v1.GetPartyResponse
+	(*Evidence)(nil),                       // 28: mizan.v1.Evidence
+	(*RedFlag)(nil),                        // 29: mizan.v1.RedFlag
+	(*ListRedFlagsRequest)(nil),            // 30: mizan.v1.ListRedFlagsRequest
+	(*ListRedFlagsResponse)(nil),           // 31: mizan.v1.ListRedFlagsResponse
+	(*ListRedFlagDefinitionsRequest)(nil),  // 32: mizan.v1.ListRedFlagDefinitionsRequest
+	(*RedFlagParam)(nil),                   // 33: mizan.v1.RedFlagParam
+	(*RedFlagDefinition)(nil),              // 34: mizan.v1.RedFlagDefinition
+	(*ListRedFlagDefinitionsResponse)(nil), // 35: mizan.v1.ListRedFlagDefinitionsResponse
+	nil,                                    // 36: mizan.v1.ContractHit.AttributesEntry
+	nil,                                    // 37: mizan.v1.Party.FlagCountsEntry
+	nil,                                    // 38: mizan.v1.RedFlag.FiguresEntry
+	nil,                                    // 39: mizan.v1.RedFlag.ReasonEntry
+	nil,                                    // 40: mizan.v1.ListRedFlagsRequest.ParamsEntry
+	nil,                                    // 41: mizan.v1.ListRedFlagsResponse.CountsEntry
+	nil,                                    // 42: mizan.v1.ListRedFlagsResponse.ParamsEntry
+	nil,                                    // 43: mizan.v1.RedFlagParam.DescriptionEntry
+	nil,                                    // 44: mizan.v1.RedFlagDefinition.TitleEntry
+	nil,                                    // 45: mizan.v1.RedFlagDefinition.DescriptionEntry
+	(ExportFormat)(0),                      // 46: mizan.v1.ExportFormat
+	(*ExportResponse)(nil),                 // 47: mizan.v1.ExportResponse
 }
 var file_mizan_v1_contracts_proto_depIdxs = []int32{
 	1,  // 0: mizan.v1.SearchContractsRequest.datasets:type_name -> mizan.v1.DatasetVersion
 	0,  // 1: mizan.v1.SearchContractsRequest.kinds:type_name -> mizan.v1.RecordKind
-	4,  // 2: mizan.v1.Facet.values:type_name -> mizan.v1.FacetValue
-	0,  // 3: mizan.v1.ContractHit.kind:type_name -> mizan.v1.RecordKind
-	1,  // 4: mizan.v1.ContractHit.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 5: mizan.v1.ContractHit.buyer:type_name -> mizan.v1.PartyName
-	2,  // 6: mizan.v1.ContractHit.suppliers:type_name -> mizan.v1.PartyName
-	35, // 7: mizan.v1.ContractHit.attributes:type_name -> mizan.v1.ContractHit.AttributesEntry
-	6,  // 8: mizan.v1.ContractHit.source:type_name -> mizan.v1.RecordSource
-	7,  // 9: mizan.v1.SearchContractsResponse.results:type_name -> mizan.v1.ContractHit
-	5,  // 10: mizan.v1.SearchContractsResponse.facets:type_name -> mizan.v1.Facet
-	1,  // 11: mizan.v1.SearchContractsResponse.datasets:type_name -> mizan.v1.DatasetVersion
-	1,  // 12: mizan.v1.GetContractRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	10, // 13: mizan.v1.ContractItem.unit_value:type_name -> mizan.v1.Money
-	2,  // 14: mizan.v1.ContractParty.entity:type_name -> mizan.v1.PartyName
-	10, // 15: mizan.v1.Tender.value:type_name -> mizan.v1.Money
-	10, // 16: mizan.v1.Award.value:type_name -> mizan.v1.Money
-	2,  // 17: mizan.v1.Award.suppliers:type_name -> mizan.v1.PartyName
-	10, // 18: mizan.v1.Amendment.value_before:type_name -> mizan.v1.Money
-	10, // 19: mizan.v1.Amendment.value_after:type_name -> mizan.v1.Money
-	10, // 20: mizan.v1.Contract.value:type_name -> mizan.v1.Money
-	10, // 21: mizan.v1.Contract.initial_value:type_name -> mizan.v1.Money
-	2,  // 22: mizan.v1.Contract.supplier:type_name -> mizan.v1.PartyName
-	15, // 23: mizan.v1.Contract.amendments:type_name -> mizan.v1.Amendment
-	10, // 24: mizan.v1.BudgetLink.amount:type_name -> mizan.v1.Money
-	7,  // 25: mizan.v1.ContractDetail.summary:type_name -> mizan.v1.ContractHit
-	13, // 26: mizan.v1.ContractDetail.tender:type_name -> mizan.v1.Tender
-	14, // 27: mizan.v1.ContractDetail.awards:type_name -> mizan.v1.Award
-	16, // 28: mizan.v1.ContractDetail.contracts:type_name -> mizan.v1.Contract
-	11, // 29: mizan.v1.ContractDetail.items:type_name -> mizan.v1.ContractItem
-	17, // 30: mizan.v1.ContractDetail.budget:type_name -> mizan.v1.BudgetLink
-	12, // 31: mizan.v1.ContractDetail.parties:type_name -> mizan.v1.ContractParty
-	28, // 32: mizan.v1.ContractDetail.flags:type_name -> mizan.v1.RedFlag
-	18, // 33: mizan.v1.GetContractResponse.contract:type_name -> mizan.v1.ContractDetail
-	1,  // 34: mizan.v1.GetPartyRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 35: mizan.v1.Counterpart.party:type_name -> mizan.v1.PartyName
-	0,  // 36: mizan.v1.PartyRecord.kind:type_name -> mizan.v1.RecordKind
-	2,  // 37: mizan.v1.PartyRecord.counterpart:type_name -> mizan.v1.PartyName
-	10, // 38: mizan.v1.PartyRecord.value:type_name -> mizan.v1.Money
-	6,  // 39: mizan.v1.PartyRecord.source:type_name -> mizan.v1.RecordSource
-	1,  // 40: mizan.v1.PartyRecord.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 41: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
-	21, // 42: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
-	22, // 43: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
-	23, // 44: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
-	24, // 45: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
-	24, // 46: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
-	28, // 47: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
-	36, // 48: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
-	25, // 49: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
-	1,  // 50: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	0,  // 51: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
-	10, // 52: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
-	6,  // 53: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
-	1,  // 54: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 55: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
-	2,  // 56: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
-	10, // 57: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
-	37, // 58: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
-	38, // 59: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
-	27, // 60: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
-	1,  // 61: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	39, // 62: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
-	28, // 63: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
-	40, // 64: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
-	1,  // 65: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	41, // 66: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
-	42, // 67: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
-	43, // 68: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
-	44, // 69: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
-	32, // 70: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
-	33, // 71: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
-	3,  // 72: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
-	9,  // 73: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
-	20, // 74: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
-	29, // 75: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
-	31, // 76: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
-	8,  // 77: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
-	19, // 78: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
-	26, // 79: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
-	30, // 80: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
-	34, // 81: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
-	77, // [77:82] is the sub-list for method output_type
-	72, // [72:77] is the sub-list for method input_type
-	72, // [72:72] is the sub-list for extension type_name
-	72, // [72:72] is the sub-list for extension extendee
-	0,  // [0:72] is the sub-list for field type_name
+	3,  // 2: mizan.v1.ExportContractsRequest.search:type_name -> mizan.v1.SearchContractsRequest
+	46, // 3: mizan.v1.ExportContractsRequest.format:type_name -> mizan.v1.ExportFormat
+	5,  // 4: mizan.v1.Facet.values:type_name -> mizan.v1.FacetValue
+	0,  // 5: mizan.v1.ContractHit.kind:type_name -> mizan.v1.RecordKind
+	1,  // 6: mizan.v1.ContractHit.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 7: mizan.v1.ContractHit.buyer:type_name -> mizan.v1.PartyName
+	2,  // 8: mizan.v1.ContractHit.suppliers:type_name -> mizan.v1.PartyName
+	36, // 9: mizan.v1.ContractHit.attributes:type_name -> mizan.v1.ContractHit.AttributesEntry
+	7,  // 10: mizan.v1.ContractHit.source:type_name -> mizan.v1.RecordSource
+	8,  // 11: mizan.v1.SearchContractsResponse.results:type_name -> mizan.v1.ContractHit
+	6,  // 12: mizan.v1.SearchContractsResponse.facets:type_name -> mizan.v1.Facet
+	1,  // 13: mizan.v1.SearchContractsResponse.datasets:type_name -> mizan.v1.DatasetVersion
+	1,  // 14: mizan.v1.GetContractRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	11, // 15: mizan.v1.ContractItem.unit_value:type_name -> mizan.v1.Money
+	2,  // 16: mizan.v1.ContractParty.entity:type_name -> mizan.v1.PartyName
+	11, // 17: mizan.v1.Tender.value:type_name -> mizan.v1.Money
+	11, // 18: mizan.v1.Award.value:type_name -> mizan.v1.Money
+	2,  // 19: mizan.v1.Award.suppliers:type_name -> mizan.v1.PartyName
+	11, // 20: mizan.v1.Amendment.value_before:type_name -> mizan.v1.Money
+	11, // 21: mizan.v1.Amendment.value_after:type_name -> mizan.v1.Money
+	11, // 22: mizan.v1.Contract.value:type_name -> mizan.v1.Money
+	11, // 23: mizan.v1.Contract.initial_value:type_name -> mizan.v1.Money
+	2,  // 24: mizan.v1.Contract.supplier:type_name -> mizan.v1.PartyName
+	16, // 25: mizan.v1.Contract.amendments:type_name -> mizan.v1.Amendment
+	11, // 26: mizan.v1.BudgetLink.amount:type_name -> mizan.v1.Money
+	8,  // 27: mizan.v1.ContractDetail.summary:type_name -> mizan.v1.ContractHit
+	14, // 28: mizan.v1.ContractDetail.tender:type_name -> mizan.v1.Tender
+	15, // 29: mizan.v1.ContractDetail.awards:type_name -> mizan.v1.Award
+	17, // 30: mizan.v1.ContractDetail.contracts:type_name -> mizan.v1.Contract
+	12, // 31: mizan.v1.ContractDetail.items:type_name -> mizan.v1.ContractItem
+	18, // 32: mizan.v1.ContractDetail.budget:type_name -> mizan.v1.BudgetLink
+	13, // 33: mizan.v1.ContractDetail.parties:type_name -> mizan.v1.ContractParty
+	29, // 34: mizan.v1.ContractDetail.flags:type_name -> mizan.v1.RedFlag
+	19, // 35: mizan.v1.GetContractResponse.contract:type_name -> mizan.v1.ContractDetail
+	1,  // 36: mizan.v1.GetPartyRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 37: mizan.v1.Counterpart.party:type_name -> mizan.v1.PartyName
+	0,  // 38: mizan.v1.PartyRecord.kind:type_name -> mizan.v1.RecordKind
+	2,  // 39: mizan.v1.PartyRecord.counterpart:type_name -> mizan.v1.PartyName
+	11, // 40: mizan.v1.PartyRecord.value:type_name -> mizan.v1.Money
+	7,  // 41: mizan.v1.PartyRecord.source:type_name -> mizan.v1.RecordSource
+	1,  // 42: mizan.v1.PartyRecord.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 43: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
+	22, // 44: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
+	23, // 45: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
+	24, // 46: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
+	25, // 47: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
+	25, // 48: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
+	29, // 49: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
+	37, // 50: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
+	26, // 51: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
+	1,  // 52: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	0,  // 53: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
+	11, // 54: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
+	7,  // 55: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
+	1,  // 56: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 57: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
+	2,  // 58: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
+	11, // 59: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
+	38, // 60: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
+	39, // 61: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
+	28, // 62: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
+	1,  // 63: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	40, // 64: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
+	29, // 65: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
+	41, // 66: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
+	1,  // 67: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	42, // 68: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
+	43, // 69: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
+	44, // 70: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
+	45, // 71: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
+	33, // 72: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
+	34, // 73: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
+	3,  // 74: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
+	4,  // 75: mizan.v1.ContractService.ExportContracts:input_type -> mizan.v1.ExportContractsRequest
+	10, // 76: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
+	21, // 77: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
+	30, // 78: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
+	32, // 79: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
+	9,  // 80: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
+	47, // 81: mizan.v1.ContractService.ExportContracts:output_type -> mizan.v1.ExportResponse
+	20, // 82: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
+	27, // 83: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
+	31, // 84: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
+	35, // 85: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
+	80, // [80:86] is the sub-list for method output_type
+	74, // [74:80] is the sub-list for method input_type
+	74, // [74:74] is the sub-list for extension type_name
+	74, // [74:74] is the sub-list for extension extendee
+	0,  // [0:74] is the sub-list for field type_name
 }
 
 func init() { file_mizan_v1_contracts_proto_init() }
@@ -3801,15 +3868,16 @@ func file_mizan_v1_contracts_proto_init() {
 	if File_mizan_v1_contracts_proto != nil {
 		return
 	}
+	file_mizan_v1_query_proto_init()
 	file_mizan_v1_contracts_proto_msgTypes[2].OneofWrappers = []any{}
-	file_mizan_v1_contracts_proto_msgTypes[6].OneofWrappers = []any{}
+	file_mizan_v1_contracts_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mizan_v1_contracts_proto_rawDesc), len(file_mizan_v1_contracts_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   44,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,6 +36,9 @@ const (
 	// ContractServiceSearchContractsProcedure is the fully-qualified name of the ContractService's
 	// SearchContracts RPC.
 	ContractServiceSearchContractsProcedure = "/mizan.v1.ContractService/SearchContracts"
+	// ContractServiceExportContractsProcedure is the fully-qualified name of the ContractService's
+	// ExportContracts RPC.
+	ContractServiceExportContractsProcedure = "/mizan.v1.ContractService/ExportContracts"
 	// ContractServiceGetContractProcedure is the fully-qualified name of the ContractService's
 	// GetContract RPC.
 	ContractServiceGetContractProcedure = "/mizan.v1.ContractService/GetContract"
@@ -55,6 +58,11 @@ type ContractServiceClient interface {
 	// SearchContracts finds contracting processes and payments by text, with
 	// filters, facets, sorting and paging.
 	SearchContracts(context.Context, *connect.Request[v1.SearchContractsRequest]) (*connect.Response[v1.SearchContractsResponse], error)
+	// ExportContracts streams every result of a search (all pages, in the
+	// search's order) as one CSV file: a header message, then chunks. Each
+	// row carries the record's dataset version and its source (file, sha256,
+	// JSON pointer or row), so a published figure can be traced back.
+	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportResponse], error)
 	// GetContract returns one contracting process in full: tender, awards,
 	// contracts, amendments, items, budget links, parties, flags, sources.
 	GetContract(context.Context, *connect.Request[v1.GetContractRequest]) (*connect.Response[v1.GetContractResponse], error)
@@ -85,6 +93,13 @@ func NewContractServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			httpClient,
 			baseURL+ContractServiceSearchContractsProcedure,
 			connect.WithSchema(contractServiceMethods.ByName("SearchContracts")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportContracts: connect.NewClient[v1.ExportContractsRequest, v1.ExportResponse](
+			httpClient,
+			baseURL+ContractServiceExportContractsProcedure,
+			connect.WithSchema(contractServiceMethods.ByName("ExportContracts")),
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
@@ -122,6 +137,7 @@ func NewContractServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 // contractServiceClient implements ContractServiceClient.
 type contractServiceClient struct {
 	searchContracts        *connect.Client[v1.SearchContractsRequest, v1.SearchContractsResponse]
+	exportContracts        *connect.Client[v1.ExportContractsRequest, v1.ExportResponse]
 	getContract            *connect.Client[v1.GetContractRequest, v1.GetContractResponse]
 	getParty               *connect.Client[v1.GetPartyRequest, v1.GetPartyResponse]
 	listRedFlags           *connect.Client[v1.ListRedFlagsRequest, v1.ListRedFlagsResponse]
@@ -131,6 +147,11 @@ type contractServiceClient struct {
 // SearchContracts calls mizan.v1.ContractService.SearchContracts.
 func (c *contractServiceClient) SearchContracts(ctx context.Context, req *connect.Request[v1.SearchContractsRequest]) (*connect.Response[v1.SearchContractsResponse], error) {
 	return c.searchContracts.CallUnary(ctx, req)
+}
+
+// ExportContracts calls mizan.v1.ContractService.ExportContracts.
+func (c *contractServiceClient) ExportContracts(ctx context.Context, req *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportResponse], error) {
+	return c.exportContracts.CallServerStream(ctx, req)
 }
 
 // GetContract calls mizan.v1.ContractService.GetContract.
@@ -158,6 +179,11 @@ type ContractServiceHandler interface {
 	// SearchContracts finds contracting processes and payments by text, with
 	// filters, facets, sorting and paging.
 	SearchContracts(context.Context, *connect.Request[v1.SearchContractsRequest]) (*connect.Response[v1.SearchContractsResponse], error)
+	// ExportContracts streams every result of a search (all pages, in the
+	// search's order) as one CSV file: a header message, then chunks. Each
+	// row carries the record's dataset version and its source (file, sha256,
+	// JSON pointer or row), so a published figure can be traced back.
+	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportResponse]) error
 	// GetContract returns one contracting process in full: tender, awards,
 	// contracts, amendments, items, budget links, parties, flags, sources.
 	GetContract(context.Context, *connect.Request[v1.GetContractRequest]) (*connect.Response[v1.GetContractResponse], error)
@@ -184,6 +210,13 @@ func NewContractServiceHandler(svc ContractServiceHandler, opts ...connect.Handl
 		ContractServiceSearchContractsProcedure,
 		svc.SearchContracts,
 		connect.WithSchema(contractServiceMethods.ByName("SearchContracts")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	contractServiceExportContractsHandler := connect.NewServerStreamHandler(
+		ContractServiceExportContractsProcedure,
+		svc.ExportContracts,
+		connect.WithSchema(contractServiceMethods.ByName("ExportContracts")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
@@ -219,6 +252,8 @@ func NewContractServiceHandler(svc ContractServiceHandler, opts ...connect.Handl
 		switch r.URL.Path {
 		case ContractServiceSearchContractsProcedure:
 			contractServiceSearchContractsHandler.ServeHTTP(w, r)
+		case ContractServiceExportContractsProcedure:
+			contractServiceExportContractsHandler.ServeHTTP(w, r)
 		case ContractServiceGetContractProcedure:
 			contractServiceGetContractHandler.ServeHTTP(w, r)
 		case ContractServiceGetPartyProcedure:
@@ -238,6 +273,10 @@ type UnimplementedContractServiceHandler struct{}
 
 func (UnimplementedContractServiceHandler) SearchContracts(context.Context, *connect.Request[v1.SearchContractsRequest]) (*connect.Response[v1.SearchContractsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.ContractService.SearchContracts is not implemented"))
+}
+
+func (UnimplementedContractServiceHandler) ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.ContractService.ExportContracts is not implemented"))
 }
 
 func (UnimplementedContractServiceHandler) GetContract(context.Context, *connect.Request[v1.GetContractRequest]) (*connect.Response[v1.GetContractResponse], error) {

@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ExportFormat, ExportResponseSchema } from "./query_pb";
+import { file_mizan_v1_query } from "./query_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file mizan/v1/contracts.proto.
  */
 export const file_mizan_v1_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChhtaXphbi92MS9jb250cmFjdHMucHJvdG8SCG1pemFuLnYxIi0KDkRhdGFzZXRWZXJzaW9uEgoKAmlkGAEgASgJEg8KB3ZlcnNpb24YAiABKAUiKQoJUGFydHlOYW1lEg4KBmVudGl0eRgBIAEoCRIMCgRuYW1lGAIgASgJIqEDChZTZWFyY2hDb250cmFjdHNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEioKCGRhdGFzZXRzGAIgAygLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGYnV5ZXJzGAMgAygJEhEKCXN1cHBsaWVycxgEIAMoCRIPCgdtZXRob2RzGAUgAygJEhIKCmN1cnJlbmNpZXMYBiADKAkSEgoKbWluX2Ftb3VudBgHIAEoCRISCgptYXhfYW1vdW50GAggASgJEhEKCWRhdGVfZnJvbRgJIAEoCRIPCgdkYXRlX3RvGAogASgJEg0KBWZsYWdzGAsgAygJEhgKC2NvbXBldGl0aXZlGAwgASgISACIAQESIwoFa2luZHMYDSADKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBHNvcnQYDiABKAkSEQoJYXNjZW5kaW5nGA8gASgIEhEKCXBhZ2Vfc2l6ZRgQIAEoBRISCgpwYWdlX3Rva2VuGBEgASgJEhIKCmJ1ZGdldF9pZHMYEiADKAlCDgoMX2NvbXBldGl0aXZlIjcKCkZhY2V0VmFsdWUSCwoDa2V5GAEgASgJEg0KBWxhYmVsGAIgASgJEg0KBWNvdW50GAMgASgDIjsKBUZhY2V0EgwKBG5hbWUYASABKAkSJAoGdmFsdWVzGAIgAygLMhQubWl6YW4udjEuRmFjZXRWYWx1ZSJZCgxSZWNvcmRTb3VyY2USDAoEZmlsZRgBIAEoCRIOCgZzaGEyNTYYAiABKAkSDwoHcG9pbnRlchgDIAEoCRINCgV2YWx1ZRgEIAEoAxILCgNyb3cYBSABKAMiwwQKC0NvbnRyYWN0SGl0EiIKBGtpbmQYASABKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEikKB2RhdGFzZXQYAiABKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbhIRCglyZWNvcmRfaWQYAyABKAMSDAoEb2NpZBgEIAEoCRINCgV0aXRsZRgFIAEoCRIiCgVidXllchgGIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRImCglzdXBwbGllcnMYByADKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSDgoGbWV0aG9kGAggASgJEhYKDm1ldGhvZF9kZXRhaWxzGAkgASgJEgwKBGRhdGUYCiABKAkSDAoEeWVhchgLIAEoBRIOCgZhbW91bnQYDCABKAkSEAoIY3VycmVuY3kYDSABKAkSDgoGYXdhcmRzGA4gASgFEhEKCWNvbnRyYWN0cxgPIAEoBRIRCgl0ZW5kZXJlcnMYECABKAUSGAoLY29tcGV0aXRpdmUYESABKAhIAIgBARINCgVmbGFncxgSIAMoCRI5CgphdHRyaWJ1dGVzGBMgAygLMiUubWl6YW4udjEuQ29udHJhY3RIaXQuQXR0cmlidXRlc0VudHJ5EiYKBnNvdXJjZRgUIAEoCzIWLm1pemFuLnYxLlJlY29yZFNvdXJjZRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIOCgxfY29tcGV0aXRpdmUivAEKF1NlYXJjaENvbnRyYWN0c1Jlc3BvbnNlEiYKB3Jlc3VsdHMYASADKAsyFS5taXphbi52MS5Db250cmFjdEhpdBITCgt0b3RhbF9jb3VudBgCIAEoAxIfCgZmYWNldHMYAyADKAsyDy5taXphbi52MS5GYWNldBIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkSKgoIZGF0YXNldHMYBSADKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbiJNChJHZXRDb250cmFjdFJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEgwKBG9jaWQYAiABKAkiKQoFTW9uZXkSDgoGYW1vdW50GAEgASgJEhAKCGN1cnJlbmN5GAIgASgJItABCgxDb250cmFjdEl0ZW0SCgoCaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDgoGc2NoZW1lGAMgASgJEhYKDmNsYXNzaWZpY2F0aW9uGAQgASgJEhAKCHF1YW50aXR5GAUgASgJEgwKBHVuaXQYBiABKAkSIwoKdW5pdF92YWx1ZRgHIAEoCzIPLm1pemFuLnYxLk1vbmV5Eg4KBnBhcmVudBgIIAEoCRIRCglwYXJlbnRfaWQYCSABKAkSDwoHcG9pbnRlchgKIAEoCSJ1Cg1Db250cmFjdFBhcnR5EiMKBmVudGl0eRgBIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIMCgRuYW1lGAIgASgJEg4KBnNjaGVtZRgDIAEoCRISCgppZGVudGlmaWVyGAQgASgJEg0KBXJvbGVzGAUgAygJIqMBCgZUZW5kZXISDgoGbWV0aG9kGAEgASgJEhYKDm1ldGhvZF9kZXRhaWxzGAIgASgJEhgKEG1ldGhvZF9yYXRpb25hbGUYAyABKAkSEQoJdGVuZGVyZXJzGAQgASgFEhIKCnN0YXJ0X2RhdGUYBSABKAkSEAoIZW5kX2RhdGUYBiABKAkSHgoFdmFsdWUYByABKAsyDy5taXphbi52MS5Nb25leSKZAQoFQXdhcmQSCgoCaWQYASABKAkSDQoFdGl0bGUYAiABKAkSDgoGc3RhdHVzGAMgASgJEgwKBGRhdGUYBCABKAkSHgoFdmFsdWUYBSABKAsyDy5taXphbi52MS5Nb25leRImCglzdXBwbGllcnMYBiADKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSDwoHcG9pbnRlchgHIAEoCSKrAQoJQW1lbmRtZW50EgoKAmlkGAEgASgJEgwKBGRhdGUYAiABKAkSEQoJcmF0aW9uYWxlGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEiUKDHZhbHVlX2JlZm9yZRgFIAEoCzIPLm1pemFuLnYxLk1vbmV5EiQKC3ZhbHVlX2FmdGVyGAYgASgLMg8ubWl6YW4udjEuTW9uZXkSDwoHcG9pbnRlchgHIAEoCSKrAgoIQ29udHJhY3QSCgoCaWQYASABKAkSEAoIYXdhcmRfaWQYAiABKAkSDQoFdGl0bGUYAyABKAkSDgoGc3RhdHVzGAQgASgJEhMKC2RhdGVfc2lnbmVkGAUgASgJEhIKCnN0YXJ0X2RhdGUYBiABKAkSEAoIZW5kX2RhdGUYByABKAkSHgoFdmFsdWUYCCABKAsyDy5taXphbi52MS5Nb25leRImCg1pbml0aWFsX3ZhbHVlGAkgASgLMg8ubWl6YW4udjEuTW9uZXkSJQoIc3VwcGxpZXIYCiABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSJwoKYW1lbmRtZW50cxgLIAMoCzITLm1pemFuLnYxLkFtZW5kbWVudBIPCgdwb2ludGVyGAwgASgJIoABCgpCdWRnZXRMaW5rEgoKAmlkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJEg8KB3Byb2plY3QYAyABKAkSEgoKcHJvamVjdF9pZBgEIAEoCRILCgN1cmkYBSABKAkSHwoGYW1vdW50GAYgASgLMg8ubWl6YW4udjEuTW9uZXkihwMKDkNvbnRyYWN0RGV0YWlsEiYKB3N1bW1hcnkYASABKAsyFS5taXphbi52MS5Db250cmFjdEhpdBITCgtkZXNjcmlwdGlvbhgCIAEoCRIMCgR0YWdzGAMgAygJEhAKCHJlbGVhc2VzGAQgASgFEiAKBnRlbmRlchgFIAEoCzIQLm1pemFuLnYxLlRlbmRlchIfCgZhd2FyZHMYBiADKAsyDy5taXphbi52MS5Bd2FyZBIlCgljb250cmFjdHMYByADKAsyEi5taXphbi52MS5Db250cmFjdBIlCgVpdGVtcxgIIAMoCzIWLm1pemFuLnYxLkNvbnRyYWN0SXRlbRIkCgZidWRnZXQYCSADKAsyFC5taXphbi52MS5CdWRnZXRMaW5rEigKB3BhcnRpZXMYCiADKAsyFy5taXphbi52MS5Db250cmFjdFBhcnR5EiAKBWZsYWdzGAsgAygLMhEubWl6YW4udjEuUmVkRmxhZxIVCg1jb21waWxlZF9qc29uGAwgASgJIkEKE0dldENvbnRyYWN0UmVzcG9uc2USKgoIY29udHJhY3QYASABKAsyGC5taXphbi52MS5Db250cmFjdERldGFpbCJMCg9HZXRQYXJ0eVJlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEg4KBmVudGl0eRgCIAEoCSJLCgpQYXJ0eVRvdGFsEgwKBHllYXIYASABKAUSEAoIY3VycmVuY3kYAiABKAkSDgoGYW1vdW50GAMgASgJEg0KBWNvdW50GAQgASgDImIKC0NvdW50ZXJwYXJ0EiIKBXBhcnR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEhAKCGN1cnJlbmN5GAIgASgJEg4KBmFtb3VudBgDIAEoCRINCgVjb3VudBgEIAEoAyJ5ChNOb25Db21wZXRpdGl2ZVNoYXJlEhAKCGN1cnJlbmN5GAEgASgJEg4KBmFtb3VudBgCIAEoCRINCgV0b3RhbBgDIAEoCRINCgVzaGFyZRgEIAEoCRIRCgljb250cmFjdHMYBSABKAMSDwoHdW5rbm93bhgGIAEoAyK8AgoLUGFydHlSZWNvcmQSIgoEa2luZBgBIAEoDjIULm1pemFuLnYxLlJlY29yZEtpbmQSDAoEb2NpZBgCIAEoCRIKCgJpZBgDIAEoCRINCgV0aXRsZRgEIAEoCRIoCgtjb3VudGVycGFydBgFIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIOCgZtZXRob2QYBiABKAkSDAoEZGF0ZRgHIAEoCRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKBnNvdXJjZRgJIAEoCzIWLm1pemFuLnYxLlJlY29yZFNvdXJjZRIpCgdkYXRhc2V0GAogASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SEQoJcmVjb3JkX2lkGAsgASgDEhIKCm5hbWVfbWF0Y2gYDCABKAgi9AMKBVBhcnR5EiMKBmVudGl0eRgBIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIRCglzcGVsbGluZ3MYAiADKAkSDgoGc2NoZW1lGAMgASgJEhIKCmlkZW50aWZpZXIYBCABKAkSDAoEcm9sZRgFIAEoCRIPCgdyZWNvcmRzGAYgASgDEiUKB2J5X3llYXIYByADKAsyFC5taXphbi52MS5QYXJ0eVRvdGFsEisKDGNvdW50ZXJwYXJ0cxgIIAMoCzIVLm1pemFuLnYxLkNvdW50ZXJwYXJ0EjYKD25vbl9jb21wZXRpdGl2ZRgJIAMoCzIdLm1pemFuLnYxLk5vbkNvbXBldGl0aXZlU2hhcmUSLAoNdG9wX2NvbnRyYWN0cxgKIAMoCzIVLm1pemFuLnYxLlBhcnR5UmVjb3JkEisKDHRvcF9wYXltZW50cxgLIAMoCzIVLm1pemFuLnYxLlBhcnR5UmVjb3JkEiAKBWZsYWdzGAwgAygLMhEubWl6YW4udjEuUmVkRmxhZxI0CgtmbGFnX2NvdW50cxgNIAMoCzIfLm1pemFuLnYxLlBhcnR5LkZsYWdDb3VudHNFbnRyeRoxCg9GbGFnQ291bnRzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgDOgI4ASJdChBHZXRQYXJ0eVJlc3BvbnNlEh4KBXBhcnR5GAEgASgLMg8ubWl6YW4udjEuUGFydHkSKQoHZGF0YXNldBgCIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uIsABCghFdmlkZW5jZRIiCgRraW5kGAEgASgOMhQubWl6YW4udjEuUmVjb3JkS2luZBIMCgRvY2lkGAIgASgJEgoKAmlkGAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBGRhdGUYBSABKAkSHgoFdmFsdWUYBiABKAsyDy5taXphbi52MS5Nb25leRImCgZzb3VyY2UYByABKAsyFi5taXphbi52MS5SZWNvcmRTb3VyY2USEQoJcmVjb3JkX2lkGAggASgDItADCgdSZWRGbGFnEgwKBGNvZGUYASABKAkSKQoHZGF0YXNldBgCIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEhEKCXJlY29yZF9pZBgDIAEoAxIMCgRvY2lkGAQgASgJEiIKBWJ1eWVyGAUgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEiUKCHN1cHBsaWVyGAYgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEgwKBHllYXIYByABKAUSHgoFdmFsdWUYCCABKAsyDy5taXphbi52MS5Nb25leRINCgVzY29yZRgJIAEoARIvCgdmaWd1cmVzGAogAygLMh4ubWl6YW4udjEuUmVkRmxhZy5GaWd1cmVzRW50cnkSLQoGcmVhc29uGAsgAygLMh0ubWl6YW4udjEuUmVkRmxhZy5SZWFzb25FbnRyeRIkCghldmlkZW5jZRgMIAMoCzISLm1pemFuLnYxLkV2aWRlbmNlGi4KDEZpZ3VyZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGi0KC1JlYXNvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEijwIKE0xpc3RSZWRGbGFnc1JlcXVlc3QSKQoHZGF0YXNldBgBIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEg0KBWNvZGVzGAIgAygJEg0KBWJ1eWVyGAMgASgJEhAKCHN1cHBsaWVyGAQgASgJEgwKBHllYXIYBSABKAUSOQoGcGFyYW1zGAYgAygLMikubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVxdWVzdC5QYXJhbXNFbnRyeRIRCglwYWdlX3NpemUYByABKAUSEgoKcGFnZV90b2tlbhgIIAEoCRotCgtQYXJhbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIucCChRMaXN0UmVkRmxhZ3NSZXNwb25zZRIgCgVmbGFncxgBIAMoCzIRLm1pemFuLnYxLlJlZEZsYWcSEwoLdG90YWxfY291bnQYAiABKAMSOgoGY291bnRzGAMgAygLMioubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVzcG9uc2UuQ291bnRzRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAQgASgJEikKB2RhdGFzZXQYBSABKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbhI6CgZwYXJhbXMYBiADKAsyKi5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXNwb25zZS5QYXJhbXNFbnRyeRotCgtDb3VudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiHwodTGlzdFJlZEZsYWdEZWZpbml0aW9uc1JlcXVlc3QipQEKDFJlZEZsYWdQYXJhbRIMCgRuYW1lGAEgASgJEjwKC2Rlc2NyaXB0aW9uGAIgAygLMicubWl6YW4udjEuUmVkRmxhZ1BhcmFtLkRlc2NyaXB0aW9uRW50cnkSFQoNZGVmYXVsdF92YWx1ZRgDIAEoCRoyChBEZXNjcmlwdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuQIKEVJlZEZsYWdEZWZpbml0aW9uEgwKBGNvZGUYASABKAkSNQoFdGl0bGUYAiADKAsyJi5taXphbi52MS5SZWRGbGFnRGVmaW5pdGlvbi5UaXRsZUVudHJ5EkEKC2Rlc2NyaXB0aW9uGAMgAygLMiwubWl6YW4udjEuUmVkRmxhZ0RlZmluaXRpb24uRGVzY3JpcHRpb25FbnRyeRISCgphcHBsaWVzX3RvGAQgAygJEiYKBnBhcmFtcxgFIAMoCzIWLm1pemFuLnYxLlJlZEZsYWdQYXJhbRosCgpUaXRsZUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaMgoQRGVzY3JpcHRpb25FbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIlIKHkxpc3RSZWRGbGFnRGVmaW5pdGlvbnNSZXNwb25zZRIwCgtkZWZpbml0aW9ucxgBIAMoCzIbLm1pemFuLnYxLlJlZEZsYWdEZWZpbml0aW9uKqcBCgpSZWNvcmRLaW5kEhsKF1JFQ09SRF9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTUkVDT1JEX0tJTkRfUFJPQ0VTUxABEhcKE1JFQ09SRF9LSU5EX1BBWU1FTlQQAhIVChFSRUNPUkRfS0lORF9BV0FSRBADEhgKFFJFQ09SRF9LSU5EX0NPTlRSQUNUEAQSGQoVUkVDT1JEX0tJTkRfQU1FTkRNRU5UEAUyzQMKD0NvbnRyYWN0U2VydmljZRJbCg9TZWFyY2hDb250cmFjdHMSIC5taXphbi52MS5TZWFyY2hDb250cmFjdHNSZXF1ZXN0GiEubWl6YW4udjEuU2VhcmNoQ29udHJhY3RzUmVzcG9uc2UiA5ACARJPCgtHZXRDb250cmFjdBIcLm1pemFuLnYxLkdldENvbnRyYWN0UmVxdWVzdBodLm1pemFuLnYxLkdldENvbnRyYWN0UmVzcG9uc2UiA5ACARJGCghHZXRQYXJ0eRIZLm1pemFuLnYxLkdldFBhcnR5UmVxdWVzdBoaLm1pemFuLnYxLkdldFBhcnR5UmVzcG9uc2UiA5ACARJSCgxMaXN0UmVkRmxhZ3MSHS5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXF1ZXN0Gh4ubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVzcG9uc2UiA5ACARJwChZMaXN0UmVkRmxhZ0RlZmluaXRpb25zEicubWl6YW4udjEuTGlzdFJlZEZsYWdEZWZpbml0aW9uc1JlcXVlc3QaKC5taXphbi52MS5MaXN0UmVkRmxhZ0RlZmluaXRpb25zUmVzcG9uc2UiA5ACAUKTAQoMY29tLm1pemFuLnYxQg5Db250cmFjdHNQcm90b1ABWjJnaXRodWIuY29tL21pemFuLWJ1ZGdldC9taXphbi9nZW4vbWl6YW4vdjE7bWl6YW52MaICA01YWKoCCE1pemFuLlYxygIITWl6YW5cVjHiAhRNaXphblxWMVxHUEJNZXRhZGF0YeoCCU1pemFuOjpWMWIGcHJvdG8z");
+  fileDesc("ChhtaXphbi92MS9jb250cmFjdHMucHJvdG8SCG1pemFuLnYxIi0KDkRhdGFzZXRWZXJzaW9uEgoKAmlkGAEgASgJEg8KB3ZlcnNpb24YAiABKAUiKQoJUGFydHlOYW1lEg4KBmVudGl0eRgBIAEoCRIMCgRuYW1lGAIgASgJIqEDChZTZWFyY2hDb250cmFjdHNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEioKCGRhdGFzZXRzGAIgAygLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGYnV5ZXJzGAMgAygJEhEKCXN1cHBsaWVycxgEIAMoCRIPCgdtZXRob2RzGAUgAygJEhIKCmN1cnJlbmNpZXMYBiADKAkSEgoKbWluX2Ftb3VudBgHIAEoCRISCgptYXhfYW1vdW50GAggASgJEhEKCWRhdGVfZnJvbRgJIAEoCRIPCgdkYXRlX3RvGAogASgJEg0KBWZsYWdzGAsgAygJEhgKC2NvbXBldGl0aXZlGAwgASgISACIAQESIwoFa2luZHMYDSADKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBHNvcnQYDiABKAkSEQoJYXNjZW5kaW5nGA8gASgIEhEKCXBhZ2Vfc2l6ZRgQIAEoBRISCgpwYWdlX3Rva2VuGBEgASgJEhIKCmJ1ZGdldF9pZHMYEiADKAlCDgoMX2NvbXBldGl0aXZlInIKFkV4cG9ydENvbnRyYWN0c1JlcXVlc3QSMAoGc2VhcmNoGAEgASgLMiAubWl6YW4udjEuU2VhcmNoQ29udHJhY3RzUmVxdWVzdBImCgZmb3JtYXQYAiABKA4yFi5taXphbi52MS5FeHBvcnRGb3JtYXQiNwoKRmFjZXRWYWx1ZRILCgNrZXkYASABKAkSDQoFbGFiZWwYAiABKAkSDQoFY291bnQYAyABKAMiOwoFRmFjZXQSDAoEbmFtZRgBIAEoCRIkCgZ2YWx1ZXMYAiADKAsyFC5taXphbi52MS5GYWNldFZhbHVlIlkKDFJlY29yZFNvdXJjZRIMCgRmaWxlGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIPCgdwb2ludGVyGAMgASgJEg0KBXZhbHVlGAQgASgDEgsKA3JvdxgFIAEoAyLDBAoLQ29udHJhY3RIaXQSIgoEa2luZBgBIAEoDjIULm1pemFuLnYxLlJlY29yZEtpbmQSKQoHZGF0YXNldBgCIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEhEKCXJlY29yZF9pZBgDIAEoAxIMCgRvY2lkGAQgASgJEg0KBXRpdGxlGAUgASgJEiIKBWJ1eWVyGAYgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEiYKCXN1cHBsaWVycxgHIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIOCgZtZXRob2QYCCABKAkSFgoObWV0aG9kX2RldGFpbHMYCSABKAkSDAoEZGF0ZRgKIAEoCRIMCgR5ZWFyGAsgASgFEg4KBmFtb3VudBgMIAEoCRIQCghjdXJyZW5jeRgNIAEoCRIOCgZhd2FyZHMYDiABKAUSEQoJY29udHJhY3RzGA8gASgFEhEKCXRlbmRlcmVycxgQIAEoBRIYCgtjb21wZXRpdGl2ZRgRIAEoCEgAiAEBEg0KBWZsYWdzGBIgAygJEjkKCmF0dHJpYnV0ZXMYEyADKAsyJS5taXphbi52MS5Db250cmFjdEhpdC5BdHRyaWJ1dGVzRW50cnkSJgoGc291cmNlGBQgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF9jb21wZXRpdGl2ZSK8AQoXU2VhcmNoQ29udHJhY3RzUmVzcG9uc2USJgoHcmVzdWx0cxgBIAMoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC3RvdGFsX2NvdW50GAIgASgDEh8KBmZhY2V0cxgDIAMoCzIPLm1pemFuLnYxLkZhY2V0EhcKD25leHRfcGFnZV90b2tlbhgEIAEoCRIqCghkYXRhc2V0cxgFIAMoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uIk0KEkdldENvbnRyYWN0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDAoEb2NpZBgCIAEoCSIpCgVNb25leRIOCgZhbW91bnQYASABKAkSEAoIY3VycmVuY3kYAiABKAki0AEKDENvbnRyYWN0SXRlbRIKCgJpZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIOCgZzY2hlbWUYAyABKAkSFgoOY2xhc3NpZmljYXRpb24YBCABKAkSEAoIcXVhbnRpdHkYBSABKAkSDAoEdW5pdBgGIAEoCRIjCgp1bml0X3ZhbHVlGAcgASgLMg8ubWl6YW4udjEuTW9uZXkSDgoGcGFyZW50GAggASgJEhEKCXBhcmVudF9pZBgJIAEoCRIPCgdwb2ludGVyGAogASgJInUKDUNvbnRyYWN0UGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEgwKBG5hbWUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhIKCmlkZW50aWZpZXIYBCABKAkSDQoFcm9sZXMYBSADKAkiowEKBlRlbmRlchIOCgZtZXRob2QYASABKAkSFgoObWV0aG9kX2RldGFpbHMYAiABKAkSGAoQbWV0aG9kX3JhdGlvbmFsZRgDIAEoCRIRCgl0ZW5kZXJlcnMYBCABKAUSEgoKc3RhcnRfZGF0ZRgFIAEoCRIQCghlbmRfZGF0ZRgGIAEoCRIeCgV2YWx1ZRgHIAEoCzIPLm1pemFuLnYxLk1vbmV5IpkBCgVBd2FyZBIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSDAoEZGF0ZRgEIAEoCRIeCgV2YWx1ZRgFIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKCXN1cHBsaWVycxgGIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIPCgdwb2ludGVyGAcgASgJIqsBCglBbWVuZG1lbnQSCgoCaWQYASABKAkSDAoEZGF0ZRgCIAEoCRIRCglyYXRpb25hbGUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSJQoMdmFsdWVfYmVmb3JlGAUgASgLMg8ubWl6YW4udjEuTW9uZXkSJAoLdmFsdWVfYWZ0ZXIYBiABKAsyDy5taXphbi52MS5Nb25leRIPCgdwb2ludGVyGAcgASgJIqsCCghDb250cmFjdBIKCgJpZBgBIAEoCRIQCghhd2FyZF9pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEwoLZGF0ZV9zaWduZWQYBSABKAkSEgoKc3RhcnRfZGF0ZRgGIAEoCRIQCghlbmRfZGF0ZRgHIAEoCRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKDWluaXRpYWxfdmFsdWUYCSABKAsyDy5taXphbi52MS5Nb25leRIlCghzdXBwbGllchgKIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRInCgphbWVuZG1lbnRzGAsgAygLMhMubWl6YW4udjEuQW1lbmRtZW50Eg8KB3BvaW50ZXIYDCABKAkigAEKCkJ1ZGdldExpbmsSCgoCaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEgsKA3VyaRgFIAEoCRIfCgZhbW91bnQYBiABKAsyDy5taXphbi52MS5Nb25leSKHAwoOQ29udHJhY3REZXRhaWwSJgoHc3VtbWFyeRgBIAEoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSEAoIcmVsZWFzZXMYBCABKAUSIAoGdGVuZGVyGAUgASgLMhAubWl6YW4udjEuVGVuZGVyEh8KBmF3YXJkcxgGIAMoCzIPLm1pemFuLnYxLkF3YXJkEiUKCWNvbnRyYWN0cxgHIAMoCzISLm1pemFuLnYxLkNvbnRyYWN0EiUKBWl0ZW1zGAggAygLMhYubWl6YW4udjEuQ29udHJhY3RJdGVtEiQKBmJ1ZGdldBgJIAMoCzIULm1pemFuLnYxLkJ1ZGdldExpbmsSKAoHcGFydGllcxgKIAMoCzIXLm1pemFuLnYxLkNvbnRyYWN0UGFydHkSIAoFZmxhZ3MYCyADKAsyES5taXphbi52MS5SZWRGbGFnEhUKDWNvbXBpbGVkX2pzb24YDCABKAkiQQoTR2V0Q29udHJhY3RSZXNwb25zZRIqCghjb250cmFjdBgBIAEoCzIYLm1pemFuLnYxLkNvbnRyYWN0RGV0YWlsIkwKD0dldFBhcnR5UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGZW50aXR5GAIgASgJIksKClBhcnR5VG90YWwSDAoEeWVhchgBIAEoBRIQCghjdXJyZW5jeRgCIAEoCRIOCgZhbW91bnQYAyABKAkSDQoFY291bnQYBCABKAMiYgoLQ291bnRlcnBhcnQSIgoFcGFydHkYASABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSEAoIY3VycmVuY3kYAiABKAkSDgoGYW1vdW50GAMgASgJEg0KBWNvdW50GAQgASgDInkKE05vbkNvbXBldGl0aXZlU2hhcmUSEAoIY3VycmVuY3kYASABKAkSDgoGYW1vdW50GAIgASgJEg0KBXRvdGFsGAMgASgJEg0KBXNoYXJlGAQgASgJEhEKCWNvbnRyYWN0cxgFIAEoAxIPCgd1bmtub3duGAYgASgDIrwCCgtQYXJ0eVJlY29yZBIiCgRraW5kGAEgASgOMhQubWl6YW4udjEuUmVjb3JkS2luZBIMCgRvY2lkGAIgASgJEgoKAmlkGAMgASgJEg0KBXRpdGxlGAQgASgJEigKC2NvdW50ZXJwYXJ0GAUgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEg4KBm1ldGhvZBgGIAEoCRIMCgRkYXRlGAcgASgJEh4KBXZhbHVlGAggASgLMg8ubWl6YW4udjEuTW9uZXkSJgoGc291cmNlGAkgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlEikKB2RhdGFzZXQYCiABKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbhIRCglyZWNvcmRfaWQYCyABKAMSEgoKbmFtZV9tYXRjaBgMIAEoCCL0AwoFUGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEhEKCXNwZWxsaW5ncxgCIAMoCRIOCgZzY2hlbWUYAyABKAkSEgoKaWRlbnRpZmllchgEIAEoCRIMCgRyb2xlGAUgASgJEg8KB3JlY29yZHMYBiABKAMSJQoHYnlfeWVhchgHIAMoCzIULm1pemFuLnYxLlBhcnR5VG90YWwSKwoMY291bnRlcnBhcnRzGAggAygLMhUubWl6YW4udjEuQ291bnRlcnBhcnQSNgoPbm9uX2NvbXBldGl0aXZlGAkgAygLMh0ubWl6YW4udjEuTm9uQ29tcGV0aXRpdmVTaGFyZRIsCg10b3BfY29udHJhY3RzGAogAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSKwoMdG9wX3BheW1lbnRzGAsgAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSIAoFZmxhZ3MYDCADKAsyES5taXphbi52MS5SZWRGbGFnEjQKC2ZsYWdfY291bnRzGA0gAygLMh8ubWl6YW4udjEuUGFydHkuRmxhZ0NvdW50c0VudHJ5GjEKD0ZsYWdDb3VudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBIl0KEEdldFBhcnR5UmVzcG9uc2USHgoFcGFydHkYASABKAsyDy5taXphbi52MS5QYXJ0eRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24iwAEKCEV2aWRlbmNlEiIKBGtpbmQYASABKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBG9jaWQYAiABKAkSCgoCaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEZGF0ZRgFIAEoCRIeCgV2YWx1ZRgGIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKBnNvdXJjZRgHIAEoCzIWLm1pemFuLnYxLlJlY29yZFNvdXJjZRIRCglyZWNvcmRfaWQYCCABKAMi0AMKB1JlZEZsYWcSDAoEY29kZRgBIAEoCRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SEQoJcmVjb3JkX2lkGAMgASgDEgwKBG9jaWQYBCABKAkSIgoFYnV5ZXIYBSABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSJQoIc3VwcGxpZXIYBiABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSDAoEeWVhchgHIAEoBRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5Eg0KBXNjb3JlGAkgASgBEi8KB2ZpZ3VyZXMYCiADKAsyHi5taXphbi52MS5SZWRGbGFnLkZpZ3VyZXNFbnRyeRItCgZyZWFzb24YCyADKAsyHS5taXphbi52MS5SZWRGbGFnLlJlYXNvbkVudHJ5EiQKCGV2aWRlbmNlGAwgAygLMhIubWl6YW4udjEuRXZpZGVuY2UaLgoMRmlndXJlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLQoLUmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKPAgoTTGlzdFJlZEZsYWdzUmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDQoFY29kZXMYAiADKAkSDQoFYnV5ZXIYAyABKAkSEAoIc3VwcGxpZXIYBCABKAkSDAoEeWVhchgFIAEoBRI5CgZwYXJhbXMYBiADKAsyKS5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXF1ZXN0LlBhcmFtc0VudHJ5EhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi5wIKFExpc3RSZWRGbGFnc1Jlc3BvbnNlEiAKBWZsYWdzGAEgAygLMhEubWl6YW4udjEuUmVkRmxhZxITCgt0b3RhbF9jb3VudBgCIAEoAxI6CgZjb3VudHMYAyADKAsyKi5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXNwb25zZS5Db3VudHNFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkSKQoHZGF0YXNldBgFIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEjoKBnBhcmFtcxgGIAMoCzIqLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlLlBhcmFtc0VudHJ5Gi0KC0NvdW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIfCh1MaXN0UmVkRmxhZ0RlZmluaXRpb25zUmVxdWVzdCKlAQoMUmVkRmxhZ1BhcmFtEgwKBG5hbWUYASABKAkSPAoLZGVzY3JpcHRpb24YAiADKAsyJy5taXphbi52MS5SZWRGbGFnUGFyYW0uRGVzY3JpcHRpb25FbnRyeRIVCg1kZWZhdWx0X3ZhbHVlGAMgASgJGjIKEERlc2NyaXB0aW9uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK5AgoRUmVkRmxhZ0RlZmluaXRpb24SDAoEY29kZRgBIAEoCRI1CgV0aXRsZRgCIAMoCzImLm1pemFuLnYxLlJlZEZsYWdEZWZpbml0aW9uLlRpdGxlRW50cnkSQQoLZGVzY3JpcHRpb24YAyADKAsyLC5taXphbi52MS5SZWRGbGFnRGVmaW5pdGlvbi5EZXNjcmlwdGlvbkVudHJ5EhIKCmFwcGxpZXNfdG8YBCADKAkSJgoGcGFyYW1zGAUgAygLMhYubWl6YW4udjEuUmVkRmxhZ1BhcmFtGiwKClRpdGxlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBEZXNjcmlwdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiUgoeTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlEjAKC2RlZmluaXRpb25zGAEgAygLMhsubWl6YW4udjEuUmVkRmxhZ0RlZmluaXRpb24qpwEKClJlY29yZEtpbmQSGwoXUkVDT1JEX0tJTkRfVU5TUEVDSUZJRUQQABIXChNSRUNPUkRfS0lORF9QUk9DRVNTEAESFwoTUkVDT1JEX0tJTkRfUEFZTUVOVBACEhUKEVJFQ09SRF9LSU5EX0FXQVJEEAMSGAoUUkVDT1JEX0tJTkRfQ09OVFJBQ1QQBBIZChVSRUNPUkRfS0lORF9BTUVORE1FTlQQBTKjBAoPQ29udHJhY3RTZXJ2aWNlElsKD1NlYXJjaENvbnRyYWN0cxIgLm1pemFuLnYxLlNlYXJjaENvbnRyYWN0c1JlcXVlc3QaIS5taXphbi52MS5TZWFyY2hDb250cmFjdHNSZXNwb25zZSIDkAIBElQKD0V4cG9ydENvbnRyYWN0cxIgLm1pemFuLnYxLkV4cG9ydENvbnRyYWN0c1JlcXVlc3QaGC5taXphbi52MS5FeHBvcnRSZXNwb25zZSIDkAIBMAESTwoLR2V0Q29udHJhY3QSHC5taXphbi52MS5HZXRDb250cmFjdFJlcXVlc3QaHS5taXphbi52MS5HZXRDb250cmFjdFJlc3BvbnNlIgOQAgESRgoIR2V0UGFydHkSGS5taXphbi52MS5HZXRQYXJ0eVJlcXVlc3QaGi5taXphbi52MS5HZXRQYXJ0eVJlc3BvbnNlIgOQAgESUgoMTGlzdFJlZEZsYWdzEh0ubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVxdWVzdBoeLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlIgOQAgEScAoWTGlzdFJlZEZsYWdEZWZpbml0aW9ucxInLm1pemFuLnYxLkxpc3RSZWRGbGFnRGVmaW5pdGlvbnNSZXF1ZXN0GigubWl6YW4udjEuTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlIgOQAgFCkwEKDGNvbS5taXphbi52MUIOQ29udHJhY3RzUHJvdG9QAVoyZ2l0aHViLmNvbS9taXphbi1idWRnZXQvbWl6YW4vZ2VuL21pemFuL3YxO21pemFudjGiAgNNWFiqAghNaXphbi5WMcoCCE1pemFuXFYx4gIUTWl6YW5cVjFcR1BCTWV0YWRhdGHqAglNaXphbjo6VjFiBnByb3RvMw", [file_mizan_v1_query]);
 
 /**
  * DatasetVersion names a dataset and one of its versions.
@@ -223,6 +225,35 @@ export const SearchContractsRequestSchema: GenMessage<SearchContractsRequest> = 
   messageDesc(file_mizan_v1_contracts, 2);
 
 /**
+ * ExportContractsRequest is a search to export whole.
+ *
+ * @generated from message mizan.v1.ExportContractsRequest
+ */
+export type ExportContractsRequest = Message<"mizan.v1.ExportContractsRequest"> & {
+  /**
+   * The search; its page_size and page_token are ignored. Unset exports
+   * every record of the latest versions.
+   *
+   * @generated from field: mizan.v1.SearchContractsRequest search = 1;
+   */
+  search?: SearchContractsRequest | undefined;
+
+  /**
+   * File format: EXPORT_FORMAT_CSV is the one supported.
+   *
+   * @generated from field: mizan.v1.ExportFormat format = 2;
+   */
+  format: ExportFormat;
+};
+
+/**
+ * Describes the message mizan.v1.ExportContractsRequest.
+ * Use `create(ExportContractsRequestSchema)` to create a new message.
+ */
+export const ExportContractsRequestSchema: GenMessage<ExportContractsRequest> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_contracts, 3);
+
+/**
  * FacetValue is one value of a facet with the number of matching records.
  *
  * @generated from message mizan.v1.FacetValue
@@ -255,7 +286,7 @@ export type FacetValue = Message<"mizan.v1.FacetValue"> & {
  * Use `create(FacetValueSchema)` to create a new message.
  */
 export const FacetValueSchema: GenMessage<FacetValue> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 3);
+  messageDesc(file_mizan_v1_contracts, 4);
 
 /**
  * Facet counts the matching records by one field.
@@ -286,7 +317,7 @@ export type Facet = Message<"mizan.v1.Facet"> & {
  * Use `create(FacetSchema)` to create a new message.
  */
 export const FacetSchema: GenMessage<Facet> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 4);
+  messageDesc(file_mizan_v1_contracts, 5);
 
 /**
  * RecordSource says where in the published sources a record came from.
@@ -335,7 +366,7 @@ export type RecordSource = Message<"mizan.v1.RecordSource"> & {
  * Use `create(RecordSourceSchema)` to create a new message.
  */
 export const RecordSourceSchema: GenMessage<RecordSource> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 5);
+  messageDesc(file_mizan_v1_contracts, 6);
 
 /**
  * ContractHit is one contracting process or payment found.
@@ -491,7 +522,7 @@ export type ContractHit = Message<"mizan.v1.ContractHit"> & {
  * Use `create(ContractHitSchema)` to create a new message.
  */
 export const ContractHitSchema: GenMessage<ContractHit> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 6);
+  messageDesc(file_mizan_v1_contracts, 7);
 
 /**
  * SearchContractsResponse is a page of results, the total and facets.
@@ -541,7 +572,7 @@ export type SearchContractsResponse = Message<"mizan.v1.SearchContractsResponse"
  * Use `create(SearchContractsResponseSchema)` to create a new message.
  */
 export const SearchContractsResponseSchema: GenMessage<SearchContractsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 7);
+  messageDesc(file_mizan_v1_contracts, 8);
 
 /**
  * GetContractRequest names one contracting process.
@@ -569,7 +600,7 @@ export type GetContractRequest = Message<"mizan.v1.GetContractRequest"> & {
  * Use `create(GetContractRequestSchema)` to create a new message.
  */
 export const GetContractRequestSchema: GenMessage<GetContractRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 8);
+  messageDesc(file_mizan_v1_contracts, 9);
 
 /**
  * Money is an exact amount with its currency.
@@ -597,7 +628,7 @@ export type Money = Message<"mizan.v1.Money"> & {
  * Use `create(MoneySchema)` to create a new message.
  */
 export const MoneySchema: GenMessage<Money> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 9);
+  messageDesc(file_mizan_v1_contracts, 10);
 
 /**
  * ContractItem is a line of goods, works or services.
@@ -681,7 +712,7 @@ export type ContractItem = Message<"mizan.v1.ContractItem"> & {
  * Use `create(ContractItemSchema)` to create a new message.
  */
 export const ContractItemSchema: GenMessage<ContractItem> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 10);
+  messageDesc(file_mizan_v1_contracts, 11);
 
 /**
  * ContractParty is an organisation taking part in a process.
@@ -730,7 +761,7 @@ export type ContractParty = Message<"mizan.v1.ContractParty"> & {
  * Use `create(ContractPartySchema)` to create a new message.
  */
 export const ContractPartySchema: GenMessage<ContractParty> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 11);
+  messageDesc(file_mizan_v1_contracts, 12);
 
 /**
  * Tender is the call for bids of a process, or the decision not to hold one.
@@ -793,7 +824,7 @@ export type Tender = Message<"mizan.v1.Tender"> & {
  * Use `create(TenderSchema)` to create a new message.
  */
 export const TenderSchema: GenMessage<Tender> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 12);
+  messageDesc(file_mizan_v1_contracts, 13);
 
 /**
  * Award is a decision to award.
@@ -856,7 +887,7 @@ export type Award = Message<"mizan.v1.Award"> & {
  * Use `create(AwardSchema)` to create a new message.
  */
 export const AwardSchema: GenMessage<Award> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 13);
+  messageDesc(file_mizan_v1_contracts, 14);
 
 /**
  * Amendment is a change to a contract.
@@ -919,7 +950,7 @@ export type Amendment = Message<"mizan.v1.Amendment"> & {
  * Use `create(AmendmentSchema)` to create a new message.
  */
 export const AmendmentSchema: GenMessage<Amendment> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 14);
+  messageDesc(file_mizan_v1_contracts, 15);
 
 /**
  * Contract is a signed agreement.
@@ -1017,7 +1048,7 @@ export type Contract = Message<"mizan.v1.Contract"> & {
  * Use `create(ContractSchema)` to create a new message.
  */
 export const ContractSchema: GenMessage<Contract> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 15);
+  messageDesc(file_mizan_v1_contracts, 16);
 
 /**
  * BudgetLink ties a process to the budget that funds it (planning.budget).
@@ -1073,7 +1104,7 @@ export type BudgetLink = Message<"mizan.v1.BudgetLink"> & {
  * Use `create(BudgetLinkSchema)` to create a new message.
  */
 export const BudgetLinkSchema: GenMessage<BudgetLink> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 16);
+  messageDesc(file_mizan_v1_contracts, 17);
 
 /**
  * ContractDetail is one contracting process in full.
@@ -1172,7 +1203,7 @@ export type ContractDetail = Message<"mizan.v1.ContractDetail"> & {
  * Use `create(ContractDetailSchema)` to create a new message.
  */
 export const ContractDetailSchema: GenMessage<ContractDetail> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 17);
+  messageDesc(file_mizan_v1_contracts, 18);
 
 /**
  * GetContractResponse is one contracting process.
@@ -1193,7 +1224,7 @@ export type GetContractResponse = Message<"mizan.v1.GetContractResponse"> & {
  * Use `create(GetContractResponseSchema)` to create a new message.
  */
 export const GetContractResponseSchema: GenMessage<GetContractResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 18);
+  messageDesc(file_mizan_v1_contracts, 19);
 
 /**
  * GetPartyRequest names a party of a dataset.
@@ -1221,7 +1252,7 @@ export type GetPartyRequest = Message<"mizan.v1.GetPartyRequest"> & {
  * Use `create(GetPartyRequestSchema)` to create a new message.
  */
 export const GetPartyRequestSchema: GenMessage<GetPartyRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 19);
+  messageDesc(file_mizan_v1_contracts, 20);
 
 /**
  * PartyTotal is a party's money in one year and currency.
@@ -1263,7 +1294,7 @@ export type PartyTotal = Message<"mizan.v1.PartyTotal"> & {
  * Use `create(PartyTotalSchema)` to create a new message.
  */
 export const PartyTotalSchema: GenMessage<PartyTotal> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 20);
+  messageDesc(file_mizan_v1_contracts, 21);
 
 /**
  * Counterpart is a party on the other side of a party's contracts or
@@ -1306,7 +1337,7 @@ export type Counterpart = Message<"mizan.v1.Counterpart"> & {
  * Use `create(CounterpartSchema)` to create a new message.
  */
 export const CounterpartSchema: GenMessage<Counterpart> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 21);
+  messageDesc(file_mizan_v1_contracts, 22);
 
 /**
  * NonCompetitiveShare is the part of a party's contract value (in one
@@ -1363,7 +1394,7 @@ export type NonCompetitiveShare = Message<"mizan.v1.NonCompetitiveShare"> & {
  * Use `create(NonCompetitiveShareSchema)` to create a new message.
  */
 export const NonCompetitiveShareSchema: GenMessage<NonCompetitiveShare> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 22);
+  messageDesc(file_mizan_v1_contracts, 23);
 
 /**
  * PartyRecord is one contract or payment of a party's top list.
@@ -1464,7 +1495,7 @@ export type PartyRecord = Message<"mizan.v1.PartyRecord"> & {
  * Use `create(PartyRecordSchema)` to create a new message.
  */
 export const PartyRecordSchema: GenMessage<PartyRecord> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 23);
+  messageDesc(file_mizan_v1_contracts, 24);
 
 /**
  * Party is a buyer's or supplier's profile.
@@ -1575,7 +1606,7 @@ export type Party = Message<"mizan.v1.Party"> & {
  * Use `create(PartySchema)` to create a new message.
  */
 export const PartySchema: GenMessage<Party> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 24);
+  messageDesc(file_mizan_v1_contracts, 25);
 
 /**
  * GetPartyResponse is a party's profile.
@@ -1603,7 +1634,7 @@ export type GetPartyResponse = Message<"mizan.v1.GetPartyResponse"> & {
  * Use `create(GetPartyResponseSchema)` to create a new message.
  */
 export const GetPartyResponseSchema: GenMessage<GetPartyResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 25);
+  messageDesc(file_mizan_v1_contracts, 26);
 
 /**
  * Evidence is one record behind a red flag.
@@ -1673,7 +1704,7 @@ export type Evidence = Message<"mizan.v1.Evidence"> & {
  * Use `create(EvidenceSchema)` to create a new message.
  */
 export const EvidenceSchema: GenMessage<Evidence> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 26);
+  messageDesc(file_mizan_v1_contracts, 27);
 
 /**
  * RedFlag is a warning sign for a human to check: what raised it, the
@@ -1773,7 +1804,7 @@ export type RedFlag = Message<"mizan.v1.RedFlag"> & {
  * Use `create(RedFlagSchema)` to create a new message.
  */
 export const RedFlagSchema: GenMessage<RedFlag> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 27);
+  messageDesc(file_mizan_v1_contracts, 28);
 
 /**
  * ListRedFlagsRequest asks for the red flags of a dataset version.
@@ -1844,7 +1875,7 @@ export type ListRedFlagsRequest = Message<"mizan.v1.ListRedFlagsRequest"> & {
  * Use `create(ListRedFlagsRequestSchema)` to create a new message.
  */
 export const ListRedFlagsRequestSchema: GenMessage<ListRedFlagsRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 28);
+  messageDesc(file_mizan_v1_contracts, 29);
 
 /**
  * ListRedFlagsResponse is a page of red flags, strongest first within each
@@ -1901,7 +1932,7 @@ export type ListRedFlagsResponse = Message<"mizan.v1.ListRedFlagsResponse"> & {
  * Use `create(ListRedFlagsResponseSchema)` to create a new message.
  */
 export const ListRedFlagsResponseSchema: GenMessage<ListRedFlagsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 29);
+  messageDesc(file_mizan_v1_contracts, 30);
 
 /**
  * ListRedFlagDefinitionsRequest asks for the red flag definitions.
@@ -1916,7 +1947,7 @@ export type ListRedFlagDefinitionsRequest = Message<"mizan.v1.ListRedFlagDefinit
  * Use `create(ListRedFlagDefinitionsRequestSchema)` to create a new message.
  */
 export const ListRedFlagDefinitionsRequestSchema: GenMessage<ListRedFlagDefinitionsRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 30);
+  messageDesc(file_mizan_v1_contracts, 31);
 
 /**
  * RedFlagParam is one parameter of a red flag.
@@ -1951,7 +1982,7 @@ export type RedFlagParam = Message<"mizan.v1.RedFlagParam"> & {
  * Use `create(RedFlagParamSchema)` to create a new message.
  */
 export const RedFlagParamSchema: GenMessage<RedFlagParam> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 31);
+  messageDesc(file_mizan_v1_contracts, 32);
 
 /**
  * RedFlagDefinition says what a red flag means and how it is computed.
@@ -2000,7 +2031,7 @@ export type RedFlagDefinition = Message<"mizan.v1.RedFlagDefinition"> & {
  * Use `create(RedFlagDefinitionSchema)` to create a new message.
  */
 export const RedFlagDefinitionSchema: GenMessage<RedFlagDefinition> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 32);
+  messageDesc(file_mizan_v1_contracts, 33);
 
 /**
  * ListRedFlagDefinitionsResponse lists every red flag definition.
@@ -2021,7 +2052,7 @@ export type ListRedFlagDefinitionsResponse = Message<"mizan.v1.ListRedFlagDefini
  * Use `create(ListRedFlagDefinitionsResponseSchema)` to create a new message.
  */
 export const ListRedFlagDefinitionsResponseSchema: GenMessage<ListRedFlagDefinitionsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 33);
+  messageDesc(file_mizan_v1_contracts, 34);
 
 /**
  * RecordKind says what a search result or a piece of evidence is.
@@ -2098,6 +2129,19 @@ export const ContractService: GenService<{
     methodKind: "unary";
     input: typeof SearchContractsRequestSchema;
     output: typeof SearchContractsResponseSchema;
+  },
+  /**
+   * ExportContracts streams every result of a search (all pages, in the
+   * search's order) as one CSV file: a header message, then chunks. Each
+   * row carries the record's dataset version and its source (file, sha256,
+   * JSON pointer or row), so a published figure can be traced back.
+   *
+   * @generated from rpc mizan.v1.ContractService.ExportContracts
+   */
+  exportContracts: {
+    methodKind: "server_streaming";
+    input: typeof ExportContractsRequestSchema;
+    output: typeof ExportResponseSchema;
   },
   /**
    * GetContract returns one contracting process in full: tender, awards,
