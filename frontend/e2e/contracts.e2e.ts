@@ -5,11 +5,12 @@
 // are recomputed in this file with BigInt, independently of the app's code.
 // Screenshots of every page of the view in both languages go to test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { openSession, type Session } from './browser';
+import { parseCsv } from './csv';
 import { formatMoney } from '../src/lib/format';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -140,6 +141,21 @@ describe.skipIf(!!unavailable)('contracts and payments', () => {
     await expect.poll(() => s.page.locator('[data-testid="results-count"]').getAttribute('data-total')).toBe(String(want.totalCount ?? 0));
     // Canada publishes in English, the page's language: nothing to mark.
     expect(await s.page.locator('[data-testid="contracts-results"] bdi[lang]').count()).toBe(0);
+    // The whole search as CSV: every record, each with its source file and sha256.
+    const [download] = await Promise.all([
+      s.page.waitForEvent('download', { timeout: 60_000 }),
+      s.page.locator('[data-testid="download-csv"]').click(),
+    ]);
+    const file = join(OUT, `contracts-${download.suggestedFilename() || 'search.csv'}`);
+    await download.saveAs(file);
+    const csv = parseCsv(readFileSync(file, 'utf8'));
+    const head = csv[0];
+    const records = csv.slice(1).filter((r) => r.length === head.length);
+    expect(records.length).toBe(Number(want.totalCount ?? 0));
+    const sha = head.indexOf('source_sha256');
+    expect(sha).toBeGreaterThanOrEqual(0);
+    expect(records.every((r) => /^[0-9a-f]{64}$/.test(r[sha]))).toBe(true);
+    report.push(`e2e: contracts: the search's CSV holds ${records.length} records, each with a sha256`);
     const rows = s.page.locator('[data-testid="contracts-results"] tbody tr');
     expect(await rows.count()).toBe((want.results ?? []).length);
     // First row: the same record, its amount formatted with its currency's decimals.

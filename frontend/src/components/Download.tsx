@@ -1,10 +1,16 @@
 import { useState } from 'preact/hooks';
 import { useI18n } from '../hooks';
-import { exportFile, ExportFormat, type AggregateInit } from '../lib/api';
+import { ExportFormat } from '../lib/api';
 import { ErrorBox } from './ui';
 
-/** Downloads exactly the query shown, through the Export server stream. */
-export function Download({ req }: { req: AggregateInit }) {
+/** A file an export stream produced. */
+export type ExportedFile = { blob: Blob; filename: string };
+
+/**
+ * Buttons that download exactly what is shown, in each of formats, through
+ * an export server stream (file fetches it).
+ */
+export function Download({ file, formats = [ExportFormat.CSV, ExportFormat.PARQUET] }: { file: (format: ExportFormat) => Promise<ExportedFile>; formats?: ExportFormat[] }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -12,7 +18,7 @@ export function Download({ req }: { req: AggregateInit }) {
     setBusy(true);
     setError(undefined);
     try {
-      const { blob, filename } = await exportFile({ aggregate: req }, format);
+      const { blob, filename } = await file(format);
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = url;
@@ -29,12 +35,16 @@ export function Download({ req }: { req: AggregateInit }) {
   };
   return (
     <div class="download" role="group" aria-label={t('download')}>
-      <button type="button" disabled={busy} onClick={() => run(ExportFormat.CSV)} data-testid="download-csv">
-        {t('downloadCsv')}
-      </button>{' '}
-      <button type="button" disabled={busy} onClick={() => run(ExportFormat.PARQUET)} data-testid="download-parquet">
-        {t('downloadParquet')}
-      </button>
+      {formats.includes(ExportFormat.CSV) && (
+        <button type="button" disabled={busy} onClick={() => run(ExportFormat.CSV)} data-testid="download-csv">
+          {t('downloadCsv')}
+        </button>
+      )}{' '}
+      {formats.includes(ExportFormat.PARQUET) && (
+        <button type="button" disabled={busy} onClick={() => run(ExportFormat.PARQUET)} data-testid="download-parquet">
+          {t('downloadParquet')}
+        </button>
+      )}
       {busy && (
         <span role="status" class="muted">
           {' '}

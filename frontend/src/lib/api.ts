@@ -4,7 +4,7 @@ import { createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-web';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { CatalogService, type Dataset, type DatasetSummary } from '../gen/mizan/v1/catalog_pb';
-import { QueryService, ExportFormat, type AggregateRequestSchema, type FactsRequestSchema } from '../gen/mizan/v1/query_pb';
+import { QueryService, ExportFormat, type AggregateRequestSchema, type ExportResponse, type FactsRequestSchema } from '../gen/mizan/v1/query_pb';
 import { CutSchema, type Cut } from '../gen/mizan/v1/common_pb';
 
 export { ExportFormat };
@@ -91,10 +91,15 @@ export async function exportFile(
     'aggregate' in q
       ? { case: 'aggregate' as const, value: { ...q.aggregate, pageSize: 0, pageToken: '' } }
       : { case: 'facts' as const, value: { ...q.facts, pageSize: 0, pageToken: '' } };
+  return collectExport(query.export({ query: queryField, format }, { signal }), 'mizan-export');
+}
+
+/** The file an export stream carries: its header's name and type, then its chunks. */
+export async function collectExport(stream: AsyncIterable<ExportResponse>, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
   const chunks: Uint8Array[] = [];
-  let filename = 'mizan-export';
+  let filename = fallbackName;
   let type = 'application/octet-stream';
-  for await (const msg of query.export({ query: queryField, format }, { signal })) {
+  for await (const msg of stream) {
     if (msg.part.case === 'header') {
       filename = msg.part.value.filename || filename;
       type = msg.part.value.contentType || type;

@@ -20,7 +20,7 @@ import {
   type GetContractResponse,
   type ListRedFlagDefinitionsResponse,
 } from '../gen/mizan/v1/contracts_pb';
-import { cached } from './api';
+import { cached, collectExport, ExportFormat } from './api';
 import { addDecimal, cmpDecimal } from './decimal';
 import type { Lang } from './format';
 import { pick } from './i18n';
@@ -65,6 +65,11 @@ export function searchRequest(c: ContractsState): SearchInit {
     pageSize: c.size,
     pageToken: c.pages[c.pages.length - 1] ?? '',
   };
+}
+
+/** Every record of a search (its paging ignored) as one CSV file, through the ExportContracts stream. */
+export async function exportSearch(req: SearchInit, signal?: AbortSignal): Promise<{ blob: Blob; filename: string }> {
+  return collectExport(contractsClient.exportContracts({ search: { ...req, pageSize: 0, pageToken: '' }, format: ExportFormat.CSV }, { signal }), 'mizan-contracts.csv');
 }
 
 /** The ListRedFlags request of the flags page. */

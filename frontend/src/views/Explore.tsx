@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { ViewProps } from '../context';
-import { aggregate, cut, listMembers, type AggregateInit, type CutInit } from '../lib/api';
+import { aggregate, cut, exportFile, listMembers, type AggregateInit, type CutInit } from '../lib/api';
 import { functionalDim, breakdownDims, levelRefs, refLabel, sumAndShare } from '../lib/catalog';
 import { formatInt, formatMoney, formatRate, formatYear } from '../lib/format';
 import { toNumber } from '../lib/decimal';
@@ -283,7 +283,7 @@ export function Explore(p: ViewProps) {
         <Filters {...p} />
         <div class="row">
           <Segmented label={t('chartType')} value={s.chart} options={chartKinds} onChange={(chart) => setState({ chart })} />
-          <Download req={{ ...req, pageSize: 0 }} />
+          <Download file={(format) => exportFile({ aggregate: { ...req, pageSize: 0 } }, format)} />
         </div>
       </div>
       <div class="chart-and-table">

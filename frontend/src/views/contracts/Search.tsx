@@ -6,7 +6,9 @@ import { useAsync } from '../../hooks';
 import { ErrorBox, Loading, Money, Segmented } from '../../components/ui';
 import { DataTable, type Column } from '../../components/DataTable';
 import type { ContractHit, Facet, SearchContractsResponse } from '../../gen/mizan/v1/contracts_pb';
-import { RecordKind, dsRef, flagTitle, pinnedSets, search, searchRequest } from '../../lib/contracts';
+import { RecordKind, dsRef, exportSearch, flagTitle, pinnedSets, search, searchRequest } from '../../lib/contracts';
+import { ExportFormat } from '../../lib/api';
+import { Download } from '../../components/Download';
 import {
   NO_FILTERS,
   PAGE_SIZES,
@@ -504,6 +506,7 @@ function Results(p: PageProps & { res: SearchContractsResponse; loading: boolean
           {p.loading && <span class="spinner" aria-hidden="true" />}
         </p>
         <div class="row">
+          {res.totalCount > 0n && <Download file={() => exportSearch({ ...searchRequest(c), datasets: res.datasets })} formats={[ExportFormat.CSV]} />}
           <Segmented
             label={t('sortByLabel')}
             value={c.sort}
