@@ -28,12 +28,12 @@ func TestExportContractsRPC(t *testing.T) {
 			var file bytes.Buffer
 			for stream.Receive() {
 				switch p := stream.Msg().GetPart().(type) {
-				case *mizanv1.ExportResponse_Header:
+				case *mizanv1.ExportContractsResponse_Header:
 					if header != nil || file.Len() > 0 {
 						t.Fatal("a second header, or a header after data")
 					}
 					header = p.Header
-				case *mizanv1.ExportResponse_Data:
+				case *mizanv1.ExportContractsResponse_Data:
 					file.Write(p.Data)
 				}
 			}

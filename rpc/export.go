@@ -76,7 +76,7 @@ func (s *queryService) export(ctx context.Context, m *mizanv1.ExportRequest, str
 		Dataset:        dataset,
 		DatasetVersion: int32(v.Number),
 	}
-	w := &chunkWriter{stream: stream, header: header, buf: make([]byte, 0, s.chunkSize)}
+	w := &chunkWriter{send: queryExportSender(stream), header: header, buf: make([]byte, 0, s.chunkSize)}
 	if err := s.exp.Export(ctx, job, w); err != nil {
 		return err
 	}
@@ -94,12 +94,23 @@ func prefixField(prefix string, err error) error {
 	return err
 }
 
-// chunkWriter turns an exporter's writes into ExportResponse messages: the
-// header before the first chunk, then data chunks of at most cap(buf) bytes.
+// chunkWriter turns an exporter's writes into the messages of an export
+// stream: the header before the first chunk, then data chunks of at most
+// cap(buf) bytes. send sends one message: a header or a chunk.
 type chunkWriter struct {
-	stream *connect.ServerStream[mizanv1.ExportResponse]
+	send   func(header *mizanv1.ExportHeader, data []byte) error
 	header *mizanv1.ExportHeader // nil once sent
 	buf    []byte
+}
+
+// queryExportSender sends QueryService.Export messages.
+func queryExportSender(stream *connect.ServerStream[mizanv1.ExportResponse]) func(*mizanv1.ExportHeader, []byte) error {
+	return func(h *mizanv1.ExportHeader, data []byte) error {
+		if h != nil {
+			return stream.Send(&mizanv1.ExportResponse{Part: &mizanv1.ExportResponse_Header{Header: h}})
+		}
+		return stream.Send(&mizanv1.ExportResponse{Part: &mizanv1.ExportResponse_Data{Data: data}})
+	}
 }
 
 // Write implements io.Writer.
@@ -125,7 +136,7 @@ func (w *chunkWriter) sendHeader() error {
 	}
 	h := w.header
 	w.header = nil
-	if err := w.stream.Send(&mizanv1.ExportResponse{Part: &mizanv1.ExportResponse_Header{Header: h}}); err != nil {
+	if err := w.send(h, nil); err != nil {
 		return fmt.Errorf("send export header: %w", err)
 	}
 	return nil
@@ -139,7 +150,7 @@ func (w *chunkWriter) flush() error {
 		return nil
 	}
 	// Send marshals synchronously, so the buffer can be reused afterwards.
-	if err := w.stream.Send(&mizanv1.ExportResponse{Part: &mizanv1.ExportResponse_Data{Data: w.buf}}); err != nil {
+	if err := w.send(nil, w.buf); err != nil {
 		return fmt.Errorf("send export chunk: %w", err)
 	}
 	w.buf = w.buf[:0]

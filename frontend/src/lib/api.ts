@@ -95,7 +95,7 @@ export async function exportFile(
 }
 
 /** The file an export stream carries: its header's name and type, then its chunks. */
-export async function collectExport(stream: AsyncIterable<ExportResponse>, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
+export async function collectExport(stream: AsyncIterable<Pick<ExportResponse, 'part'>>, fallbackName: string): Promise<{ blob: Blob; filename: string }> {
   const chunks: Uint8Array[] = [];
   let filename = fallbackName;
   let type = 'application/octet-stream';

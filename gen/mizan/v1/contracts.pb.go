@@ -465,6 +465,94 @@ func (x *ExportContractsRequest) GetFormat() ExportFormat {
 	return ExportFormat_EXPORT_FORMAT_UNSPECIFIED
 }
 
+// ExportContractsResponse is one message of a contracts export stream: the
+// header first, then chunks of the file in order.
+type ExportContractsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What this message carries.
+	//
+	// Types that are valid to be assigned to Part:
+	//
+	//	*ExportContractsResponse_Header
+	//	*ExportContractsResponse_Data
+	Part          isExportContractsResponse_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportContractsResponse) Reset() {
+	*x = ExportContractsResponse{}
+	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportContractsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportContractsResponse) ProtoMessage() {}
+
+func (x *ExportContractsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportContractsResponse.ProtoReflect.Descriptor instead.
+func (*ExportContractsResponse) Descriptor() ([]byte, []int) {
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ExportContractsResponse) GetPart() isExportContractsResponse_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *ExportContractsResponse) GetHeader() *ExportHeader {
+	if x != nil {
+		if x, ok := x.Part.(*ExportContractsResponse_Header); ok {
+			return x.Header
+		}
+	}
+	return nil
+}
+
+func (x *ExportContractsResponse) GetData() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*ExportContractsResponse_Data); ok {
+			return x.Data
+		}
+	}
+	return nil
+}
+
+type isExportContractsResponse_Part interface {
+	isExportContractsResponse_Part()
+}
+
+type ExportContractsResponse_Header struct {
+	// The file's description; only in the first message.
+	Header *ExportHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
+}
+
+type ExportContractsResponse_Data struct {
+	// The next bytes of the file.
+	Data []byte `protobuf:"bytes,2,opt,name=data,proto3,oneof"`
+}
+
+func (*ExportContractsResponse_Header) isExportContractsResponse_Part() {}
+
+func (*ExportContractsResponse_Data) isExportContractsResponse_Part() {}
+
 // FacetValue is one value of a facet with the number of matching records.
 type FacetValue struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -480,7 +568,7 @@ type FacetValue struct {
 
 func (x *FacetValue) Reset() {
 	*x = FacetValue{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -492,7 +580,7 @@ func (x *FacetValue) String() string {
 func (*FacetValue) ProtoMessage() {}
 
 func (x *FacetValue) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[4]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -505,7 +593,7 @@ func (x *FacetValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FacetValue.ProtoReflect.Descriptor instead.
 func (*FacetValue) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{4}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *FacetValue) GetKey() string {
@@ -545,7 +633,7 @@ type Facet struct {
 
 func (x *Facet) Reset() {
 	*x = Facet{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -557,7 +645,7 @@ func (x *Facet) String() string {
 func (*Facet) ProtoMessage() {}
 
 func (x *Facet) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[5]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -570,7 +658,7 @@ func (x *Facet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Facet.ProtoReflect.Descriptor instead.
 func (*Facet) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{5}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Facet) GetName() string {
@@ -606,7 +694,7 @@ type RecordSource struct {
 
 func (x *RecordSource) Reset() {
 	*x = RecordSource{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +706,7 @@ func (x *RecordSource) String() string {
 func (*RecordSource) ProtoMessage() {}
 
 func (x *RecordSource) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[6]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +719,7 @@ func (x *RecordSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordSource.ProtoReflect.Descriptor instead.
 func (*RecordSource) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{6}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RecordSource) GetFile() string {
@@ -720,7 +808,7 @@ type ContractHit struct {
 
 func (x *ContractHit) Reset() {
 	*x = ContractHit{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -732,7 +820,7 @@ func (x *ContractHit) String() string {
 func (*ContractHit) ProtoMessage() {}
 
 func (x *ContractHit) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[7]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -745,7 +833,7 @@ func (x *ContractHit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractHit.ProtoReflect.Descriptor instead.
 func (*ContractHit) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{7}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ContractHit) GetKind() RecordKind {
@@ -908,7 +996,7 @@ type SearchContractsResponse struct {
 
 func (x *SearchContractsResponse) Reset() {
 	*x = SearchContractsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -920,7 +1008,7 @@ func (x *SearchContractsResponse) String() string {
 func (*SearchContractsResponse) ProtoMessage() {}
 
 func (x *SearchContractsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[8]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -933,7 +1021,7 @@ func (x *SearchContractsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchContractsResponse.ProtoReflect.Descriptor instead.
 func (*SearchContractsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{8}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SearchContractsResponse) GetResults() []*ContractHit {
@@ -984,7 +1072,7 @@ type GetContractRequest struct {
 
 func (x *GetContractRequest) Reset() {
 	*x = GetContractRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1084,7 @@ func (x *GetContractRequest) String() string {
 func (*GetContractRequest) ProtoMessage() {}
 
 func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[9]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1097,7 @@ func (x *GetContractRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractRequest.ProtoReflect.Descriptor instead.
 func (*GetContractRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{9}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetContractRequest) GetDataset() *DatasetVersion {
@@ -1039,7 +1127,7 @@ type Money struct {
 
 func (x *Money) Reset() {
 	*x = Money{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1139,7 @@ func (x *Money) String() string {
 func (*Money) ProtoMessage() {}
 
 func (x *Money) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[10]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1152,7 @@ func (x *Money) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Money.ProtoReflect.Descriptor instead.
 func (*Money) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{10}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Money) GetAmount() string {
@@ -1110,7 +1198,7 @@ type ContractItem struct {
 
 func (x *ContractItem) Reset() {
 	*x = ContractItem{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1122,7 +1210,7 @@ func (x *ContractItem) String() string {
 func (*ContractItem) ProtoMessage() {}
 
 func (x *ContractItem) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[11]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1135,7 +1223,7 @@ func (x *ContractItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractItem.ProtoReflect.Descriptor instead.
 func (*ContractItem) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{11}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ContractItem) GetId() string {
@@ -1227,7 +1315,7 @@ type ContractParty struct {
 
 func (x *ContractParty) Reset() {
 	*x = ContractParty{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1239,7 +1327,7 @@ func (x *ContractParty) String() string {
 func (*ContractParty) ProtoMessage() {}
 
 func (x *ContractParty) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[12]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1252,7 +1340,7 @@ func (x *ContractParty) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractParty.ProtoReflect.Descriptor instead.
 func (*ContractParty) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{12}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ContractParty) GetEntity() *PartyName {
@@ -1313,7 +1401,7 @@ type Tender struct {
 
 func (x *Tender) Reset() {
 	*x = Tender{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1325,7 +1413,7 @@ func (x *Tender) String() string {
 func (*Tender) ProtoMessage() {}
 
 func (x *Tender) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[13]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1338,7 +1426,7 @@ func (x *Tender) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tender.ProtoReflect.Descriptor instead.
 func (*Tender) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{13}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Tender) GetMethod() string {
@@ -1413,7 +1501,7 @@ type Award struct {
 
 func (x *Award) Reset() {
 	*x = Award{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1425,7 +1513,7 @@ func (x *Award) String() string {
 func (*Award) ProtoMessage() {}
 
 func (x *Award) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[14]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1438,7 +1526,7 @@ func (x *Award) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Award.ProtoReflect.Descriptor instead.
 func (*Award) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{14}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Award) GetId() string {
@@ -1513,7 +1601,7 @@ type Amendment struct {
 
 func (x *Amendment) Reset() {
 	*x = Amendment{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1525,7 +1613,7 @@ func (x *Amendment) String() string {
 func (*Amendment) ProtoMessage() {}
 
 func (x *Amendment) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[15]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1538,7 +1626,7 @@ func (x *Amendment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Amendment.ProtoReflect.Descriptor instead.
 func (*Amendment) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{15}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Amendment) GetId() string {
@@ -1623,7 +1711,7 @@ type Contract struct {
 
 func (x *Contract) Reset() {
 	*x = Contract{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1635,7 +1723,7 @@ func (x *Contract) String() string {
 func (*Contract) ProtoMessage() {}
 
 func (x *Contract) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[16]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1648,7 +1736,7 @@ func (x *Contract) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contract.ProtoReflect.Descriptor instead.
 func (*Contract) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{16}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Contract) GetId() string {
@@ -1756,7 +1844,7 @@ type BudgetLink struct {
 
 func (x *BudgetLink) Reset() {
 	*x = BudgetLink{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1768,7 +1856,7 @@ func (x *BudgetLink) String() string {
 func (*BudgetLink) ProtoMessage() {}
 
 func (x *BudgetLink) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[17]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1781,7 +1869,7 @@ func (x *BudgetLink) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BudgetLink.ProtoReflect.Descriptor instead.
 func (*BudgetLink) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{17}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BudgetLink) GetId() string {
@@ -1860,7 +1948,7 @@ type ContractDetail struct {
 
 func (x *ContractDetail) Reset() {
 	*x = ContractDetail{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1872,7 +1960,7 @@ func (x *ContractDetail) String() string {
 func (*ContractDetail) ProtoMessage() {}
 
 func (x *ContractDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[18]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1885,7 +1973,7 @@ func (x *ContractDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContractDetail.ProtoReflect.Descriptor instead.
 func (*ContractDetail) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{18}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ContractDetail) GetSummary() *ContractHit {
@@ -1983,7 +2071,7 @@ type GetContractResponse struct {
 
 func (x *GetContractResponse) Reset() {
 	*x = GetContractResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1995,7 +2083,7 @@ func (x *GetContractResponse) String() string {
 func (*GetContractResponse) ProtoMessage() {}
 
 func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[19]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2008,7 +2096,7 @@ func (x *GetContractResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContractResponse.ProtoReflect.Descriptor instead.
 func (*GetContractResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{19}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetContractResponse) GetContract() *ContractDetail {
@@ -2031,7 +2119,7 @@ type GetPartyRequest struct {
 
 func (x *GetPartyRequest) Reset() {
 	*x = GetPartyRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2131,7 @@ func (x *GetPartyRequest) String() string {
 func (*GetPartyRequest) ProtoMessage() {}
 
 func (x *GetPartyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[20]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2144,7 @@ func (x *GetPartyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPartyRequest.ProtoReflect.Descriptor instead.
 func (*GetPartyRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{20}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetPartyRequest) GetDataset() *DatasetVersion {
@@ -2090,7 +2178,7 @@ type PartyTotal struct {
 
 func (x *PartyTotal) Reset() {
 	*x = PartyTotal{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2102,7 +2190,7 @@ func (x *PartyTotal) String() string {
 func (*PartyTotal) ProtoMessage() {}
 
 func (x *PartyTotal) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[21]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2115,7 +2203,7 @@ func (x *PartyTotal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyTotal.ProtoReflect.Descriptor instead.
 func (*PartyTotal) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{21}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PartyTotal) GetYear() int32 {
@@ -2164,7 +2252,7 @@ type Counterpart struct {
 
 func (x *Counterpart) Reset() {
 	*x = Counterpart{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2176,7 +2264,7 @@ func (x *Counterpart) String() string {
 func (*Counterpart) ProtoMessage() {}
 
 func (x *Counterpart) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[22]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2189,7 +2277,7 @@ func (x *Counterpart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Counterpart.ProtoReflect.Descriptor instead.
 func (*Counterpart) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{22}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Counterpart) GetParty() *PartyName {
@@ -2242,7 +2330,7 @@ type NonCompetitiveShare struct {
 
 func (x *NonCompetitiveShare) Reset() {
 	*x = NonCompetitiveShare{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2342,7 @@ func (x *NonCompetitiveShare) String() string {
 func (*NonCompetitiveShare) ProtoMessage() {}
 
 func (x *NonCompetitiveShare) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[23]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2355,7 @@ func (x *NonCompetitiveShare) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NonCompetitiveShare.ProtoReflect.Descriptor instead.
 func (*NonCompetitiveShare) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{23}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *NonCompetitiveShare) GetCurrency() string {
@@ -2348,7 +2436,7 @@ type PartyRecord struct {
 
 func (x *PartyRecord) Reset() {
 	*x = PartyRecord{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2360,7 +2448,7 @@ func (x *PartyRecord) String() string {
 func (*PartyRecord) ProtoMessage() {}
 
 func (x *PartyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[24]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2373,7 +2461,7 @@ func (x *PartyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartyRecord.ProtoReflect.Descriptor instead.
 func (*PartyRecord) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{24}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PartyRecord) GetKind() RecordKind {
@@ -2501,7 +2589,7 @@ type Party struct {
 
 func (x *Party) Reset() {
 	*x = Party{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2513,7 +2601,7 @@ func (x *Party) String() string {
 func (*Party) ProtoMessage() {}
 
 func (x *Party) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[25]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2526,7 +2614,7 @@ func (x *Party) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Party.ProtoReflect.Descriptor instead.
 func (*Party) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{25}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Party) GetEntity() *PartyName {
@@ -2633,7 +2721,7 @@ type GetPartyResponse struct {
 
 func (x *GetPartyResponse) Reset() {
 	*x = GetPartyResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2645,7 +2733,7 @@ func (x *GetPartyResponse) String() string {
 func (*GetPartyResponse) ProtoMessage() {}
 
 func (x *GetPartyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[26]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2658,7 +2746,7 @@ func (x *GetPartyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPartyResponse.ProtoReflect.Descriptor instead.
 func (*GetPartyResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{26}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPartyResponse) GetParty() *Party {
@@ -2700,7 +2788,7 @@ type Evidence struct {
 
 func (x *Evidence) Reset() {
 	*x = Evidence{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2712,7 +2800,7 @@ func (x *Evidence) String() string {
 func (*Evidence) ProtoMessage() {}
 
 func (x *Evidence) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[27]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2725,7 +2813,7 @@ func (x *Evidence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Evidence.ProtoReflect.Descriptor instead.
 func (*Evidence) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{27}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Evidence) GetKind() RecordKind {
@@ -2819,7 +2907,7 @@ type RedFlag struct {
 
 func (x *RedFlag) Reset() {
 	*x = RedFlag{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2831,7 +2919,7 @@ func (x *RedFlag) String() string {
 func (*RedFlag) ProtoMessage() {}
 
 func (x *RedFlag) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[28]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2844,7 +2932,7 @@ func (x *RedFlag) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlag.ProtoReflect.Descriptor instead.
 func (*RedFlag) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{28}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RedFlag) GetCode() string {
@@ -2957,7 +3045,7 @@ type ListRedFlagsRequest struct {
 
 func (x *ListRedFlagsRequest) Reset() {
 	*x = ListRedFlagsRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2969,7 +3057,7 @@ func (x *ListRedFlagsRequest) String() string {
 func (*ListRedFlagsRequest) ProtoMessage() {}
 
 func (x *ListRedFlagsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[29]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2982,7 +3070,7 @@ func (x *ListRedFlagsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagsRequest.ProtoReflect.Descriptor instead.
 func (*ListRedFlagsRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{29}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRedFlagsRequest) GetDataset() *DatasetVersion {
@@ -3063,7 +3151,7 @@ type ListRedFlagsResponse struct {
 
 func (x *ListRedFlagsResponse) Reset() {
 	*x = ListRedFlagsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3075,7 +3163,7 @@ func (x *ListRedFlagsResponse) String() string {
 func (*ListRedFlagsResponse) ProtoMessage() {}
 
 func (x *ListRedFlagsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[30]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3088,7 +3176,7 @@ func (x *ListRedFlagsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagsResponse.ProtoReflect.Descriptor instead.
 func (*ListRedFlagsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{30}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListRedFlagsResponse) GetFlags() []*RedFlag {
@@ -3142,7 +3230,7 @@ type ListRedFlagDefinitionsRequest struct {
 
 func (x *ListRedFlagDefinitionsRequest) Reset() {
 	*x = ListRedFlagDefinitionsRequest{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3154,7 +3242,7 @@ func (x *ListRedFlagDefinitionsRequest) String() string {
 func (*ListRedFlagDefinitionsRequest) ProtoMessage() {}
 
 func (x *ListRedFlagDefinitionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[31]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3167,7 +3255,7 @@ func (x *ListRedFlagDefinitionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagDefinitionsRequest.ProtoReflect.Descriptor instead.
 func (*ListRedFlagDefinitionsRequest) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{31}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{32}
 }
 
 // RedFlagParam is one parameter of a red flag.
@@ -3185,7 +3273,7 @@ type RedFlagParam struct {
 
 func (x *RedFlagParam) Reset() {
 	*x = RedFlagParam{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3197,7 +3285,7 @@ func (x *RedFlagParam) String() string {
 func (*RedFlagParam) ProtoMessage() {}
 
 func (x *RedFlagParam) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[32]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3210,7 +3298,7 @@ func (x *RedFlagParam) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlagParam.ProtoReflect.Descriptor instead.
 func (*RedFlagParam) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{32}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RedFlagParam) GetName() string {
@@ -3253,7 +3341,7 @@ type RedFlagDefinition struct {
 
 func (x *RedFlagDefinition) Reset() {
 	*x = RedFlagDefinition{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3265,7 +3353,7 @@ func (x *RedFlagDefinition) String() string {
 func (*RedFlagDefinition) ProtoMessage() {}
 
 func (x *RedFlagDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[33]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3278,7 +3366,7 @@ func (x *RedFlagDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedFlagDefinition.ProtoReflect.Descriptor instead.
 func (*RedFlagDefinition) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{33}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *RedFlagDefinition) GetCode() string {
@@ -3327,7 +3415,7 @@ type ListRedFlagDefinitionsResponse struct {
 
 func (x *ListRedFlagDefinitionsResponse) Reset() {
 	*x = ListRedFlagDefinitionsResponse{}
-	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3339,7 +3427,7 @@ func (x *ListRedFlagDefinitionsResponse) String() string {
 func (*ListRedFlagDefinitionsResponse) ProtoMessage() {}
 
 func (x *ListRedFlagDefinitionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_mizan_v1_contracts_proto_msgTypes[34]
+	mi := &file_mizan_v1_contracts_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3352,7 +3440,7 @@ func (x *ListRedFlagDefinitionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRedFlagDefinitionsResponse.ProtoReflect.Descriptor instead.
 func (*ListRedFlagDefinitionsResponse) Descriptor() ([]byte, []int) {
-	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{34}
+	return file_mizan_v1_contracts_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListRedFlagDefinitionsResponse) GetDefinitions() []*RedFlagDefinition {
@@ -3402,7 +3490,11 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\f_competitive\"\x82\x01\n" +
 	"\x16ExportContractsRequest\x128\n" +
 	"\x06search\x18\x01 \x01(\v2 .mizan.v1.SearchContractsRequestR\x06search\x12.\n" +
-	"\x06format\x18\x02 \x01(\x0e2\x16.mizan.v1.ExportFormatR\x06format\"J\n" +
+	"\x06format\x18\x02 \x01(\x0e2\x16.mizan.v1.ExportFormatR\x06format\"i\n" +
+	"\x17ExportContractsResponse\x120\n" +
+	"\x06header\x18\x01 \x01(\v2\x16.mizan.v1.ExportHeaderH\x00R\x06header\x12\x14\n" +
+	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x06\n" +
+	"\x04part\"J\n" +
 	"\n" +
 	"FacetValue\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -3695,10 +3787,10 @@ const file_mizan_v1_contracts_proto_rawDesc = "" +
 	"\x13RECORD_KIND_PAYMENT\x10\x02\x12\x15\n" +
 	"\x11RECORD_KIND_AWARD\x10\x03\x12\x18\n" +
 	"\x14RECORD_KIND_CONTRACT\x10\x04\x12\x19\n" +
-	"\x15RECORD_KIND_AMENDMENT\x10\x052\xa3\x04\n" +
+	"\x15RECORD_KIND_AMENDMENT\x10\x052\xac\x04\n" +
 	"\x0fContractService\x12[\n" +
-	"\x0fSearchContracts\x12 .mizan.v1.SearchContractsRequest\x1a!.mizan.v1.SearchContractsResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\x0fExportContracts\x12 .mizan.v1.ExportContractsRequest\x1a\x18.mizan.v1.ExportResponse\"\x03\x90\x02\x010\x01\x12O\n" +
+	"\x0fSearchContracts\x12 .mizan.v1.SearchContractsRequest\x1a!.mizan.v1.SearchContractsResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\x0fExportContracts\x12 .mizan.v1.ExportContractsRequest\x1a!.mizan.v1.ExportContractsResponse\"\x03\x90\x02\x010\x01\x12O\n" +
 	"\vGetContract\x12\x1c.mizan.v1.GetContractRequest\x1a\x1d.mizan.v1.GetContractResponse\"\x03\x90\x02\x01\x12F\n" +
 	"\bGetParty\x12\x19.mizan.v1.GetPartyRequest\x1a\x1a.mizan.v1.GetPartyResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\fListRedFlags\x12\x1d.mizan.v1.ListRedFlagsRequest\x1a\x1e.mizan.v1.ListRedFlagsResponse\"\x03\x90\x02\x01\x12p\n" +
@@ -3718,149 +3810,151 @@ func file_mizan_v1_contracts_proto_rawDescGZIP() []byte {
 }
 
 var file_mizan_v1_contracts_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_mizan_v1_contracts_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_mizan_v1_contracts_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
 var file_mizan_v1_contracts_proto_goTypes = []any{
 	(RecordKind)(0),                        // 0: mizan.v1.RecordKind
 	(*DatasetVersion)(nil),                 // 1: mizan.v1.DatasetVersion
 	(*PartyName)(nil),                      // 2: mizan.v1.PartyName
 	(*SearchContractsRequest)(nil),         // 3: mizan.v1.SearchContractsRequest
 	(*ExportContractsRequest)(nil),         // 4: mizan.v1.ExportContractsRequest
-	(*FacetValue)(nil),                     // 5: mizan.v1.FacetValue
-	(*Facet)(nil),                          // 6: mizan.v1.Facet
-	(*RecordSource)(nil),                   // 7: mizan.v1.RecordSource
-	(*ContractHit)(nil),                    // 8: mizan.v1.ContractHit
-	(*SearchContractsResponse)(nil),        // 9: mizan.v1.SearchContractsResponse
-	(*GetContractRequest)(nil),             // 10: mizan.v1.GetContractRequest
-	(*Money)(nil),                          // 11: mizan.v1.Money
-	(*ContractItem)(nil),                   // 12: mizan.v1.ContractItem
-	(*ContractParty)(nil),                  // 13: mizan.v1.ContractParty
-	(*Tender)(nil),                         // 14: mizan.v1.Tender
-	(*Award)(nil),                          // 15: mizan.v1.Award
-	(*Amendment)(nil),                      // 16: mizan.v1.Amendment
-	(*Contract)(nil),                       // 17: mizan.v1.Contract
-	(*BudgetLink)(nil),                     // 18: mizan.v1.BudgetLink
-	(*ContractDetail)(nil),                 // 19: mizan.v1.ContractDetail
-	(*GetContractResponse)(nil),            // 20: mizan.v1.GetContractResponse
-	(*GetPartyRequest)(nil),                // 21: mizan.v1.GetPartyRequest
-	(*PartyTotal)(nil),                     // 22: mizan.v1.PartyTotal
-	(*Counterpart)(nil),                    // 23: mizan.v1.Counterpart
-	(*NonCompetitiveShare)(nil),            // 24: mizan.v1.NonCompetitiveShare
-	(*PartyRecord)(nil),                    // 25: mizan.v1.PartyRecord
-	(*Party)(nil),                          // 26: mizan.v1.Party
-	(*GetPartyResponse)(nil),               // 27: mizan.v1.GetPartyResponse
-	(*Evidence)(nil),                       // 28: mizan.v1.Evidence
-	(*RedFlag)(nil),                        // 29: mizan.v1.RedFlag
-	(*ListRedFlagsRequest)(nil),            // 30: mizan.v1.ListRedFlagsRequest
-	(*ListRedFlagsResponse)(nil),           // 31: mizan.v1.ListRedFlagsResponse
-	(*ListRedFlagDefinitionsRequest)(nil),  // 32: mizan.v1.ListRedFlagDefinitionsRequest
-	(*RedFlagParam)(nil),                   // 33: mizan.v1.RedFlagParam
-	(*RedFlagDefinition)(nil),              // 34: mizan.v1.RedFlagDefinition
-	(*ListRedFlagDefinitionsResponse)(nil), // 35: mizan.v1.ListRedFlagDefinitionsResponse
-	nil,                                    // 36: mizan.v1.ContractHit.AttributesEntry
-	nil,                                    // 37: mizan.v1.Party.FlagCountsEntry
-	nil,                                    // 38: mizan.v1.RedFlag.FiguresEntry
-	nil,                                    // 39: mizan.v1.RedFlag.ReasonEntry
-	nil,                                    // 40: mizan.v1.ListRedFlagsRequest.ParamsEntry
-	nil,                                    // 41: mizan.v1.ListRedFlagsResponse.CountsEntry
-	nil,                                    // 42: mizan.v1.ListRedFlagsResponse.ParamsEntry
-	nil,                                    // 43: mizan.v1.RedFlagParam.DescriptionEntry
-	nil,                                    // 44: mizan.v1.RedFlagDefinition.TitleEntry
-	nil,                                    // 45: mizan.v1.RedFlagDefinition.DescriptionEntry
-	(ExportFormat)(0),                      // 46: mizan.v1.ExportFormat
-	(*ExportResponse)(nil),                 // 47: mizan.v1.ExportResponse
+	(*ExportContractsResponse)(nil),        // 5: mizan.v1.ExportContractsResponse
+	(*FacetValue)(nil),                     // 6: mizan.v1.FacetValue
+	(*Facet)(nil),                          // 7: mizan.v1.Facet
+	(*RecordSource)(nil),                   // 8: mizan.v1.RecordSource
+	(*ContractHit)(nil),                    // 9: mizan.v1.ContractHit
+	(*SearchContractsResponse)(nil),        // 10: mizan.v1.SearchContractsResponse
+	(*GetContractRequest)(nil),             // 11: mizan.v1.GetContractRequest
+	(*Money)(nil),                          // 12: mizan.v1.Money
+	(*ContractItem)(nil),                   // 13: mizan.v1.ContractItem
+	(*ContractParty)(nil),                  // 14: mizan.v1.ContractParty
+	(*Tender)(nil),                         // 15: mizan.v1.Tender
+	(*Award)(nil),                          // 16: mizan.v1.Award
+	(*Amendment)(nil),                      // 17: mizan.v1.Amendment
+	(*Contract)(nil),                       // 18: mizan.v1.Contract
+	(*BudgetLink)(nil),                     // 19: mizan.v1.BudgetLink
+	(*ContractDetail)(nil),                 // 20: mizan.v1.ContractDetail
+	(*GetContractResponse)(nil),            // 21: mizan.v1.GetContractResponse
+	(*GetPartyRequest)(nil),                // 22: mizan.v1.GetPartyRequest
+	(*PartyTotal)(nil),                     // 23: mizan.v1.PartyTotal
+	(*Counterpart)(nil),                    // 24: mizan.v1.Counterpart
+	(*NonCompetitiveShare)(nil),            // 25: mizan.v1.NonCompetitiveShare
+	(*PartyRecord)(nil),                    // 26: mizan.v1.PartyRecord
+	(*Party)(nil),                          // 27: mizan.v1.Party
+	(*GetPartyResponse)(nil),               // 28: mizan.v1.GetPartyResponse
+	(*Evidence)(nil),                       // 29: mizan.v1.Evidence
+	(*RedFlag)(nil),                        // 30: mizan.v1.RedFlag
+	(*ListRedFlagsRequest)(nil),            // 31: mizan.v1.ListRedFlagsRequest
+	(*ListRedFlagsResponse)(nil),           // 32: mizan.v1.ListRedFlagsResponse
+	(*ListRedFlagDefinitionsRequest)(nil),  // 33: mizan.v1.ListRedFlagDefinitionsRequest
+	(*RedFlagParam)(nil),                   // 34: mizan.v1.RedFlagParam
+	(*RedFlagDefinition)(nil),              // 35: mizan.v1.RedFlagDefinition
+	(*ListRedFlagDefinitionsResponse)(nil), // 36: mizan.v1.ListRedFlagDefinitionsResponse
+	nil,                                    // 37: mizan.v1.ContractHit.AttributesEntry
+	nil,                                    // 38: mizan.v1.Party.FlagCountsEntry
+	nil,                                    // 39: mizan.v1.RedFlag.FiguresEntry
+	nil,                                    // 40: mizan.v1.RedFlag.ReasonEntry
+	nil,                                    // 41: mizan.v1.ListRedFlagsRequest.ParamsEntry
+	nil,                                    // 42: mizan.v1.ListRedFlagsResponse.CountsEntry
+	nil,                                    // 43: mizan.v1.ListRedFlagsResponse.ParamsEntry
+	nil,                                    // 44: mizan.v1.RedFlagParam.DescriptionEntry
+	nil,                                    // 45: mizan.v1.RedFlagDefinition.TitleEntry
+	nil,                                    // 46: mizan.v1.RedFlagDefinition.DescriptionEntry
+	(ExportFormat)(0),                      // 47: mizan.v1.ExportFormat
+	(*ExportHeader)(nil),                   // 48: mizan.v1.ExportHeader
 }
 var file_mizan_v1_contracts_proto_depIdxs = []int32{
 	1,  // 0: mizan.v1.SearchContractsRequest.datasets:type_name -> mizan.v1.DatasetVersion
 	0,  // 1: mizan.v1.SearchContractsRequest.kinds:type_name -> mizan.v1.RecordKind
 	3,  // 2: mizan.v1.ExportContractsRequest.search:type_name -> mizan.v1.SearchContractsRequest
-	46, // 3: mizan.v1.ExportContractsRequest.format:type_name -> mizan.v1.ExportFormat
-	5,  // 4: mizan.v1.Facet.values:type_name -> mizan.v1.FacetValue
-	0,  // 5: mizan.v1.ContractHit.kind:type_name -> mizan.v1.RecordKind
-	1,  // 6: mizan.v1.ContractHit.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 7: mizan.v1.ContractHit.buyer:type_name -> mizan.v1.PartyName
-	2,  // 8: mizan.v1.ContractHit.suppliers:type_name -> mizan.v1.PartyName
-	36, // 9: mizan.v1.ContractHit.attributes:type_name -> mizan.v1.ContractHit.AttributesEntry
-	7,  // 10: mizan.v1.ContractHit.source:type_name -> mizan.v1.RecordSource
-	8,  // 11: mizan.v1.SearchContractsResponse.results:type_name -> mizan.v1.ContractHit
-	6,  // 12: mizan.v1.SearchContractsResponse.facets:type_name -> mizan.v1.Facet
-	1,  // 13: mizan.v1.SearchContractsResponse.datasets:type_name -> mizan.v1.DatasetVersion
-	1,  // 14: mizan.v1.GetContractRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	11, // 15: mizan.v1.ContractItem.unit_value:type_name -> mizan.v1.Money
-	2,  // 16: mizan.v1.ContractParty.entity:type_name -> mizan.v1.PartyName
-	11, // 17: mizan.v1.Tender.value:type_name -> mizan.v1.Money
-	11, // 18: mizan.v1.Award.value:type_name -> mizan.v1.Money
-	2,  // 19: mizan.v1.Award.suppliers:type_name -> mizan.v1.PartyName
-	11, // 20: mizan.v1.Amendment.value_before:type_name -> mizan.v1.Money
-	11, // 21: mizan.v1.Amendment.value_after:type_name -> mizan.v1.Money
-	11, // 22: mizan.v1.Contract.value:type_name -> mizan.v1.Money
-	11, // 23: mizan.v1.Contract.initial_value:type_name -> mizan.v1.Money
-	2,  // 24: mizan.v1.Contract.supplier:type_name -> mizan.v1.PartyName
-	16, // 25: mizan.v1.Contract.amendments:type_name -> mizan.v1.Amendment
-	11, // 26: mizan.v1.BudgetLink.amount:type_name -> mizan.v1.Money
-	8,  // 27: mizan.v1.ContractDetail.summary:type_name -> mizan.v1.ContractHit
-	14, // 28: mizan.v1.ContractDetail.tender:type_name -> mizan.v1.Tender
-	15, // 29: mizan.v1.ContractDetail.awards:type_name -> mizan.v1.Award
-	17, // 30: mizan.v1.ContractDetail.contracts:type_name -> mizan.v1.Contract
-	12, // 31: mizan.v1.ContractDetail.items:type_name -> mizan.v1.ContractItem
-	18, // 32: mizan.v1.ContractDetail.budget:type_name -> mizan.v1.BudgetLink
-	13, // 33: mizan.v1.ContractDetail.parties:type_name -> mizan.v1.ContractParty
-	29, // 34: mizan.v1.ContractDetail.flags:type_name -> mizan.v1.RedFlag
-	19, // 35: mizan.v1.GetContractResponse.contract:type_name -> mizan.v1.ContractDetail
-	1,  // 36: mizan.v1.GetPartyRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 37: mizan.v1.Counterpart.party:type_name -> mizan.v1.PartyName
-	0,  // 38: mizan.v1.PartyRecord.kind:type_name -> mizan.v1.RecordKind
-	2,  // 39: mizan.v1.PartyRecord.counterpart:type_name -> mizan.v1.PartyName
-	11, // 40: mizan.v1.PartyRecord.value:type_name -> mizan.v1.Money
-	7,  // 41: mizan.v1.PartyRecord.source:type_name -> mizan.v1.RecordSource
-	1,  // 42: mizan.v1.PartyRecord.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 43: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
-	22, // 44: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
-	23, // 45: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
-	24, // 46: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
-	25, // 47: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
-	25, // 48: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
-	29, // 49: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
-	37, // 50: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
-	26, // 51: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
-	1,  // 52: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	0,  // 53: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
-	11, // 54: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
-	7,  // 55: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
-	1,  // 56: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
-	2,  // 57: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
-	2,  // 58: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
-	11, // 59: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
-	38, // 60: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
-	39, // 61: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
-	28, // 62: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
-	1,  // 63: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
-	40, // 64: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
-	29, // 65: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
-	41, // 66: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
-	1,  // 67: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
-	42, // 68: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
-	43, // 69: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
-	44, // 70: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
-	45, // 71: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
-	33, // 72: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
-	34, // 73: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
-	3,  // 74: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
-	4,  // 75: mizan.v1.ContractService.ExportContracts:input_type -> mizan.v1.ExportContractsRequest
-	10, // 76: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
-	21, // 77: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
-	30, // 78: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
-	32, // 79: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
-	9,  // 80: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
-	47, // 81: mizan.v1.ContractService.ExportContracts:output_type -> mizan.v1.ExportResponse
-	20, // 82: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
-	27, // 83: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
-	31, // 84: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
-	35, // 85: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
-	80, // [80:86] is the sub-list for method output_type
-	74, // [74:80] is the sub-list for method input_type
-	74, // [74:74] is the sub-list for extension type_name
-	74, // [74:74] is the sub-list for extension extendee
-	0,  // [0:74] is the sub-list for field type_name
+	47, // 3: mizan.v1.ExportContractsRequest.format:type_name -> mizan.v1.ExportFormat
+	48, // 4: mizan.v1.ExportContractsResponse.header:type_name -> mizan.v1.ExportHeader
+	6,  // 5: mizan.v1.Facet.values:type_name -> mizan.v1.FacetValue
+	0,  // 6: mizan.v1.ContractHit.kind:type_name -> mizan.v1.RecordKind
+	1,  // 7: mizan.v1.ContractHit.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 8: mizan.v1.ContractHit.buyer:type_name -> mizan.v1.PartyName
+	2,  // 9: mizan.v1.ContractHit.suppliers:type_name -> mizan.v1.PartyName
+	37, // 10: mizan.v1.ContractHit.attributes:type_name -> mizan.v1.ContractHit.AttributesEntry
+	8,  // 11: mizan.v1.ContractHit.source:type_name -> mizan.v1.RecordSource
+	9,  // 12: mizan.v1.SearchContractsResponse.results:type_name -> mizan.v1.ContractHit
+	7,  // 13: mizan.v1.SearchContractsResponse.facets:type_name -> mizan.v1.Facet
+	1,  // 14: mizan.v1.SearchContractsResponse.datasets:type_name -> mizan.v1.DatasetVersion
+	1,  // 15: mizan.v1.GetContractRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	12, // 16: mizan.v1.ContractItem.unit_value:type_name -> mizan.v1.Money
+	2,  // 17: mizan.v1.ContractParty.entity:type_name -> mizan.v1.PartyName
+	12, // 18: mizan.v1.Tender.value:type_name -> mizan.v1.Money
+	12, // 19: mizan.v1.Award.value:type_name -> mizan.v1.Money
+	2,  // 20: mizan.v1.Award.suppliers:type_name -> mizan.v1.PartyName
+	12, // 21: mizan.v1.Amendment.value_before:type_name -> mizan.v1.Money
+	12, // 22: mizan.v1.Amendment.value_after:type_name -> mizan.v1.Money
+	12, // 23: mizan.v1.Contract.value:type_name -> mizan.v1.Money
+	12, // 24: mizan.v1.Contract.initial_value:type_name -> mizan.v1.Money
+	2,  // 25: mizan.v1.Contract.supplier:type_name -> mizan.v1.PartyName
+	17, // 26: mizan.v1.Contract.amendments:type_name -> mizan.v1.Amendment
+	12, // 27: mizan.v1.BudgetLink.amount:type_name -> mizan.v1.Money
+	9,  // 28: mizan.v1.ContractDetail.summary:type_name -> mizan.v1.ContractHit
+	15, // 29: mizan.v1.ContractDetail.tender:type_name -> mizan.v1.Tender
+	16, // 30: mizan.v1.ContractDetail.awards:type_name -> mizan.v1.Award
+	18, // 31: mizan.v1.ContractDetail.contracts:type_name -> mizan.v1.Contract
+	13, // 32: mizan.v1.ContractDetail.items:type_name -> mizan.v1.ContractItem
+	19, // 33: mizan.v1.ContractDetail.budget:type_name -> mizan.v1.BudgetLink
+	14, // 34: mizan.v1.ContractDetail.parties:type_name -> mizan.v1.ContractParty
+	30, // 35: mizan.v1.ContractDetail.flags:type_name -> mizan.v1.RedFlag
+	20, // 36: mizan.v1.GetContractResponse.contract:type_name -> mizan.v1.ContractDetail
+	1,  // 37: mizan.v1.GetPartyRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 38: mizan.v1.Counterpart.party:type_name -> mizan.v1.PartyName
+	0,  // 39: mizan.v1.PartyRecord.kind:type_name -> mizan.v1.RecordKind
+	2,  // 40: mizan.v1.PartyRecord.counterpart:type_name -> mizan.v1.PartyName
+	12, // 41: mizan.v1.PartyRecord.value:type_name -> mizan.v1.Money
+	8,  // 42: mizan.v1.PartyRecord.source:type_name -> mizan.v1.RecordSource
+	1,  // 43: mizan.v1.PartyRecord.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 44: mizan.v1.Party.entity:type_name -> mizan.v1.PartyName
+	23, // 45: mizan.v1.Party.by_year:type_name -> mizan.v1.PartyTotal
+	24, // 46: mizan.v1.Party.counterparts:type_name -> mizan.v1.Counterpart
+	25, // 47: mizan.v1.Party.non_competitive:type_name -> mizan.v1.NonCompetitiveShare
+	26, // 48: mizan.v1.Party.top_contracts:type_name -> mizan.v1.PartyRecord
+	26, // 49: mizan.v1.Party.top_payments:type_name -> mizan.v1.PartyRecord
+	30, // 50: mizan.v1.Party.flags:type_name -> mizan.v1.RedFlag
+	38, // 51: mizan.v1.Party.flag_counts:type_name -> mizan.v1.Party.FlagCountsEntry
+	27, // 52: mizan.v1.GetPartyResponse.party:type_name -> mizan.v1.Party
+	1,  // 53: mizan.v1.GetPartyResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	0,  // 54: mizan.v1.Evidence.kind:type_name -> mizan.v1.RecordKind
+	12, // 55: mizan.v1.Evidence.value:type_name -> mizan.v1.Money
+	8,  // 56: mizan.v1.Evidence.source:type_name -> mizan.v1.RecordSource
+	1,  // 57: mizan.v1.RedFlag.dataset:type_name -> mizan.v1.DatasetVersion
+	2,  // 58: mizan.v1.RedFlag.buyer:type_name -> mizan.v1.PartyName
+	2,  // 59: mizan.v1.RedFlag.supplier:type_name -> mizan.v1.PartyName
+	12, // 60: mizan.v1.RedFlag.value:type_name -> mizan.v1.Money
+	39, // 61: mizan.v1.RedFlag.figures:type_name -> mizan.v1.RedFlag.FiguresEntry
+	40, // 62: mizan.v1.RedFlag.reason:type_name -> mizan.v1.RedFlag.ReasonEntry
+	29, // 63: mizan.v1.RedFlag.evidence:type_name -> mizan.v1.Evidence
+	1,  // 64: mizan.v1.ListRedFlagsRequest.dataset:type_name -> mizan.v1.DatasetVersion
+	41, // 65: mizan.v1.ListRedFlagsRequest.params:type_name -> mizan.v1.ListRedFlagsRequest.ParamsEntry
+	30, // 66: mizan.v1.ListRedFlagsResponse.flags:type_name -> mizan.v1.RedFlag
+	42, // 67: mizan.v1.ListRedFlagsResponse.counts:type_name -> mizan.v1.ListRedFlagsResponse.CountsEntry
+	1,  // 68: mizan.v1.ListRedFlagsResponse.dataset:type_name -> mizan.v1.DatasetVersion
+	43, // 69: mizan.v1.ListRedFlagsResponse.params:type_name -> mizan.v1.ListRedFlagsResponse.ParamsEntry
+	44, // 70: mizan.v1.RedFlagParam.description:type_name -> mizan.v1.RedFlagParam.DescriptionEntry
+	45, // 71: mizan.v1.RedFlagDefinition.title:type_name -> mizan.v1.RedFlagDefinition.TitleEntry
+	46, // 72: mizan.v1.RedFlagDefinition.description:type_name -> mizan.v1.RedFlagDefinition.DescriptionEntry
+	34, // 73: mizan.v1.RedFlagDefinition.params:type_name -> mizan.v1.RedFlagParam
+	35, // 74: mizan.v1.ListRedFlagDefinitionsResponse.definitions:type_name -> mizan.v1.RedFlagDefinition
+	3,  // 75: mizan.v1.ContractService.SearchContracts:input_type -> mizan.v1.SearchContractsRequest
+	4,  // 76: mizan.v1.ContractService.ExportContracts:input_type -> mizan.v1.ExportContractsRequest
+	11, // 77: mizan.v1.ContractService.GetContract:input_type -> mizan.v1.GetContractRequest
+	22, // 78: mizan.v1.ContractService.GetParty:input_type -> mizan.v1.GetPartyRequest
+	31, // 79: mizan.v1.ContractService.ListRedFlags:input_type -> mizan.v1.ListRedFlagsRequest
+	33, // 80: mizan.v1.ContractService.ListRedFlagDefinitions:input_type -> mizan.v1.ListRedFlagDefinitionsRequest
+	10, // 81: mizan.v1.ContractService.SearchContracts:output_type -> mizan.v1.SearchContractsResponse
+	5,  // 82: mizan.v1.ContractService.ExportContracts:output_type -> mizan.v1.ExportContractsResponse
+	21, // 83: mizan.v1.ContractService.GetContract:output_type -> mizan.v1.GetContractResponse
+	28, // 84: mizan.v1.ContractService.GetParty:output_type -> mizan.v1.GetPartyResponse
+	32, // 85: mizan.v1.ContractService.ListRedFlags:output_type -> mizan.v1.ListRedFlagsResponse
+	36, // 86: mizan.v1.ContractService.ListRedFlagDefinitions:output_type -> mizan.v1.ListRedFlagDefinitionsResponse
+	81, // [81:87] is the sub-list for method output_type
+	75, // [75:81] is the sub-list for method input_type
+	75, // [75:75] is the sub-list for extension type_name
+	75, // [75:75] is the sub-list for extension extendee
+	0,  // [0:75] is the sub-list for field type_name
 }
 
 func init() { file_mizan_v1_contracts_proto_init() }
@@ -3870,14 +3964,18 @@ func file_mizan_v1_contracts_proto_init() {
 	}
 	file_mizan_v1_query_proto_init()
 	file_mizan_v1_contracts_proto_msgTypes[2].OneofWrappers = []any{}
-	file_mizan_v1_contracts_proto_msgTypes[7].OneofWrappers = []any{}
+	file_mizan_v1_contracts_proto_msgTypes[4].OneofWrappers = []any{
+		(*ExportContractsResponse_Header)(nil),
+		(*ExportContractsResponse_Data)(nil),
+	}
+	file_mizan_v1_contracts_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_mizan_v1_contracts_proto_rawDesc), len(file_mizan_v1_contracts_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   45,
+			NumMessages:   46,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

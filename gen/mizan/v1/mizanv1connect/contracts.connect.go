@@ -62,7 +62,7 @@ type ContractServiceClient interface {
 	// search's order) as one CSV file: a header message, then chunks. Each
 	// row carries the record's dataset version and its source (file, sha256,
 	// JSON pointer or row), so a published figure can be traced back.
-	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportResponse], error)
+	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportContractsResponse], error)
 	// GetContract returns one contracting process in full: tender, awards,
 	// contracts, amendments, items, budget links, parties, flags, sources.
 	GetContract(context.Context, *connect.Request[v1.GetContractRequest]) (*connect.Response[v1.GetContractResponse], error)
@@ -96,7 +96,7 @@ func NewContractServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
-		exportContracts: connect.NewClient[v1.ExportContractsRequest, v1.ExportResponse](
+		exportContracts: connect.NewClient[v1.ExportContractsRequest, v1.ExportContractsResponse](
 			httpClient,
 			baseURL+ContractServiceExportContractsProcedure,
 			connect.WithSchema(contractServiceMethods.ByName("ExportContracts")),
@@ -137,7 +137,7 @@ func NewContractServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 // contractServiceClient implements ContractServiceClient.
 type contractServiceClient struct {
 	searchContracts        *connect.Client[v1.SearchContractsRequest, v1.SearchContractsResponse]
-	exportContracts        *connect.Client[v1.ExportContractsRequest, v1.ExportResponse]
+	exportContracts        *connect.Client[v1.ExportContractsRequest, v1.ExportContractsResponse]
 	getContract            *connect.Client[v1.GetContractRequest, v1.GetContractResponse]
 	getParty               *connect.Client[v1.GetPartyRequest, v1.GetPartyResponse]
 	listRedFlags           *connect.Client[v1.ListRedFlagsRequest, v1.ListRedFlagsResponse]
@@ -150,7 +150,7 @@ func (c *contractServiceClient) SearchContracts(ctx context.Context, req *connec
 }
 
 // ExportContracts calls mizan.v1.ContractService.ExportContracts.
-func (c *contractServiceClient) ExportContracts(ctx context.Context, req *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportResponse], error) {
+func (c *contractServiceClient) ExportContracts(ctx context.Context, req *connect.Request[v1.ExportContractsRequest]) (*connect.ServerStreamForClient[v1.ExportContractsResponse], error) {
 	return c.exportContracts.CallServerStream(ctx, req)
 }
 
@@ -183,7 +183,7 @@ type ContractServiceHandler interface {
 	// search's order) as one CSV file: a header message, then chunks. Each
 	// row carries the record's dataset version and its source (file, sha256,
 	// JSON pointer or row), so a published figure can be traced back.
-	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportResponse]) error
+	ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportContractsResponse]) error
 	// GetContract returns one contracting process in full: tender, awards,
 	// contracts, amendments, items, budget links, parties, flags, sources.
 	GetContract(context.Context, *connect.Request[v1.GetContractRequest]) (*connect.Response[v1.GetContractResponse], error)
@@ -275,7 +275,7 @@ func (UnimplementedContractServiceHandler) SearchContracts(context.Context, *con
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.ContractService.SearchContracts is not implemented"))
 }
 
-func (UnimplementedContractServiceHandler) ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportResponse]) error {
+func (UnimplementedContractServiceHandler) ExportContracts(context.Context, *connect.Request[v1.ExportContractsRequest], *connect.ServerStream[v1.ExportContractsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("mizan.v1.ContractService.ExportContracts is not implemented"))
 }
 

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ExportFormat, ExportResponseSchema } from "./query_pb";
+import type { ExportFormat, ExportHeader } from "./query_pb";
 import { file_mizan_v1_query } from "./query_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mizan/v1/contracts.proto.
  */
 export const file_mizan_v1_contracts: GenFile = /*@__PURE__*/
-  fileDesc("ChhtaXphbi92MS9jb250cmFjdHMucHJvdG8SCG1pemFuLnYxIi0KDkRhdGFzZXRWZXJzaW9uEgoKAmlkGAEgASgJEg8KB3ZlcnNpb24YAiABKAUiKQoJUGFydHlOYW1lEg4KBmVudGl0eRgBIAEoCRIMCgRuYW1lGAIgASgJIqEDChZTZWFyY2hDb250cmFjdHNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEioKCGRhdGFzZXRzGAIgAygLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGYnV5ZXJzGAMgAygJEhEKCXN1cHBsaWVycxgEIAMoCRIPCgdtZXRob2RzGAUgAygJEhIKCmN1cnJlbmNpZXMYBiADKAkSEgoKbWluX2Ftb3VudBgHIAEoCRISCgptYXhfYW1vdW50GAggASgJEhEKCWRhdGVfZnJvbRgJIAEoCRIPCgdkYXRlX3RvGAogASgJEg0KBWZsYWdzGAsgAygJEhgKC2NvbXBldGl0aXZlGAwgASgISACIAQESIwoFa2luZHMYDSADKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBHNvcnQYDiABKAkSEQoJYXNjZW5kaW5nGA8gASgIEhEKCXBhZ2Vfc2l6ZRgQIAEoBRISCgpwYWdlX3Rva2VuGBEgASgJEhIKCmJ1ZGdldF9pZHMYEiADKAlCDgoMX2NvbXBldGl0aXZlInIKFkV4cG9ydENvbnRyYWN0c1JlcXVlc3QSMAoGc2VhcmNoGAEgASgLMiAubWl6YW4udjEuU2VhcmNoQ29udHJhY3RzUmVxdWVzdBImCgZmb3JtYXQYAiABKA4yFi5taXphbi52MS5FeHBvcnRGb3JtYXQiNwoKRmFjZXRWYWx1ZRILCgNrZXkYASABKAkSDQoFbGFiZWwYAiABKAkSDQoFY291bnQYAyABKAMiOwoFRmFjZXQSDAoEbmFtZRgBIAEoCRIkCgZ2YWx1ZXMYAiADKAsyFC5taXphbi52MS5GYWNldFZhbHVlIlkKDFJlY29yZFNvdXJjZRIMCgRmaWxlGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIPCgdwb2ludGVyGAMgASgJEg0KBXZhbHVlGAQgASgDEgsKA3JvdxgFIAEoAyLDBAoLQ29udHJhY3RIaXQSIgoEa2luZBgBIAEoDjIULm1pemFuLnYxLlJlY29yZEtpbmQSKQoHZGF0YXNldBgCIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEhEKCXJlY29yZF9pZBgDIAEoAxIMCgRvY2lkGAQgASgJEg0KBXRpdGxlGAUgASgJEiIKBWJ1eWVyGAYgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEiYKCXN1cHBsaWVycxgHIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIOCgZtZXRob2QYCCABKAkSFgoObWV0aG9kX2RldGFpbHMYCSABKAkSDAoEZGF0ZRgKIAEoCRIMCgR5ZWFyGAsgASgFEg4KBmFtb3VudBgMIAEoCRIQCghjdXJyZW5jeRgNIAEoCRIOCgZhd2FyZHMYDiABKAUSEQoJY29udHJhY3RzGA8gASgFEhEKCXRlbmRlcmVycxgQIAEoBRIYCgtjb21wZXRpdGl2ZRgRIAEoCEgAiAEBEg0KBWZsYWdzGBIgAygJEjkKCmF0dHJpYnV0ZXMYEyADKAsyJS5taXphbi52MS5Db250cmFjdEhpdC5BdHRyaWJ1dGVzRW50cnkSJgoGc291cmNlGBQgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF9jb21wZXRpdGl2ZSK8AQoXU2VhcmNoQ29udHJhY3RzUmVzcG9uc2USJgoHcmVzdWx0cxgBIAMoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC3RvdGFsX2NvdW50GAIgASgDEh8KBmZhY2V0cxgDIAMoCzIPLm1pemFuLnYxLkZhY2V0EhcKD25leHRfcGFnZV90b2tlbhgEIAEoCRIqCghkYXRhc2V0cxgFIAMoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uIk0KEkdldENvbnRyYWN0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDAoEb2NpZBgCIAEoCSIpCgVNb25leRIOCgZhbW91bnQYASABKAkSEAoIY3VycmVuY3kYAiABKAki0AEKDENvbnRyYWN0SXRlbRIKCgJpZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIOCgZzY2hlbWUYAyABKAkSFgoOY2xhc3NpZmljYXRpb24YBCABKAkSEAoIcXVhbnRpdHkYBSABKAkSDAoEdW5pdBgGIAEoCRIjCgp1bml0X3ZhbHVlGAcgASgLMg8ubWl6YW4udjEuTW9uZXkSDgoGcGFyZW50GAggASgJEhEKCXBhcmVudF9pZBgJIAEoCRIPCgdwb2ludGVyGAogASgJInUKDUNvbnRyYWN0UGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEgwKBG5hbWUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhIKCmlkZW50aWZpZXIYBCABKAkSDQoFcm9sZXMYBSADKAkiowEKBlRlbmRlchIOCgZtZXRob2QYASABKAkSFgoObWV0aG9kX2RldGFpbHMYAiABKAkSGAoQbWV0aG9kX3JhdGlvbmFsZRgDIAEoCRIRCgl0ZW5kZXJlcnMYBCABKAUSEgoKc3RhcnRfZGF0ZRgFIAEoCRIQCghlbmRfZGF0ZRgGIAEoCRIeCgV2YWx1ZRgHIAEoCzIPLm1pemFuLnYxLk1vbmV5IpkBCgVBd2FyZBIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSDAoEZGF0ZRgEIAEoCRIeCgV2YWx1ZRgFIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKCXN1cHBsaWVycxgGIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIPCgdwb2ludGVyGAcgASgJIqsBCglBbWVuZG1lbnQSCgoCaWQYASABKAkSDAoEZGF0ZRgCIAEoCRIRCglyYXRpb25hbGUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSJQoMdmFsdWVfYmVmb3JlGAUgASgLMg8ubWl6YW4udjEuTW9uZXkSJAoLdmFsdWVfYWZ0ZXIYBiABKAsyDy5taXphbi52MS5Nb25leRIPCgdwb2ludGVyGAcgASgJIqsCCghDb250cmFjdBIKCgJpZBgBIAEoCRIQCghhd2FyZF9pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEwoLZGF0ZV9zaWduZWQYBSABKAkSEgoKc3RhcnRfZGF0ZRgGIAEoCRIQCghlbmRfZGF0ZRgHIAEoCRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKDWluaXRpYWxfdmFsdWUYCSABKAsyDy5taXphbi52MS5Nb25leRIlCghzdXBwbGllchgKIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRInCgphbWVuZG1lbnRzGAsgAygLMhMubWl6YW4udjEuQW1lbmRtZW50Eg8KB3BvaW50ZXIYDCABKAkigAEKCkJ1ZGdldExpbmsSCgoCaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEgsKA3VyaRgFIAEoCRIfCgZhbW91bnQYBiABKAsyDy5taXphbi52MS5Nb25leSKHAwoOQ29udHJhY3REZXRhaWwSJgoHc3VtbWFyeRgBIAEoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSEAoIcmVsZWFzZXMYBCABKAUSIAoGdGVuZGVyGAUgASgLMhAubWl6YW4udjEuVGVuZGVyEh8KBmF3YXJkcxgGIAMoCzIPLm1pemFuLnYxLkF3YXJkEiUKCWNvbnRyYWN0cxgHIAMoCzISLm1pemFuLnYxLkNvbnRyYWN0EiUKBWl0ZW1zGAggAygLMhYubWl6YW4udjEuQ29udHJhY3RJdGVtEiQKBmJ1ZGdldBgJIAMoCzIULm1pemFuLnYxLkJ1ZGdldExpbmsSKAoHcGFydGllcxgKIAMoCzIXLm1pemFuLnYxLkNvbnRyYWN0UGFydHkSIAoFZmxhZ3MYCyADKAsyES5taXphbi52MS5SZWRGbGFnEhUKDWNvbXBpbGVkX2pzb24YDCABKAkiQQoTR2V0Q29udHJhY3RSZXNwb25zZRIqCghjb250cmFjdBgBIAEoCzIYLm1pemFuLnYxLkNvbnRyYWN0RGV0YWlsIkwKD0dldFBhcnR5UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGZW50aXR5GAIgASgJIksKClBhcnR5VG90YWwSDAoEeWVhchgBIAEoBRIQCghjdXJyZW5jeRgCIAEoCRIOCgZhbW91bnQYAyABKAkSDQoFY291bnQYBCABKAMiYgoLQ291bnRlcnBhcnQSIgoFcGFydHkYASABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSEAoIY3VycmVuY3kYAiABKAkSDgoGYW1vdW50GAMgASgJEg0KBWNvdW50GAQgASgDInkKE05vbkNvbXBldGl0aXZlU2hhcmUSEAoIY3VycmVuY3kYASABKAkSDgoGYW1vdW50GAIgASgJEg0KBXRvdGFsGAMgASgJEg0KBXNoYXJlGAQgASgJEhEKCWNvbnRyYWN0cxgFIAEoAxIPCgd1bmtub3duGAYgASgDIrwCCgtQYXJ0eVJlY29yZBIiCgRraW5kGAEgASgOMhQubWl6YW4udjEuUmVjb3JkS2luZBIMCgRvY2lkGAIgASgJEgoKAmlkGAMgASgJEg0KBXRpdGxlGAQgASgJEigKC2NvdW50ZXJwYXJ0GAUgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEg4KBm1ldGhvZBgGIAEoCRIMCgRkYXRlGAcgASgJEh4KBXZhbHVlGAggASgLMg8ubWl6YW4udjEuTW9uZXkSJgoGc291cmNlGAkgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlEikKB2RhdGFzZXQYCiABKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbhIRCglyZWNvcmRfaWQYCyABKAMSEgoKbmFtZV9tYXRjaBgMIAEoCCL0AwoFUGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEhEKCXNwZWxsaW5ncxgCIAMoCRIOCgZzY2hlbWUYAyABKAkSEgoKaWRlbnRpZmllchgEIAEoCRIMCgRyb2xlGAUgASgJEg8KB3JlY29yZHMYBiABKAMSJQoHYnlfeWVhchgHIAMoCzIULm1pemFuLnYxLlBhcnR5VG90YWwSKwoMY291bnRlcnBhcnRzGAggAygLMhUubWl6YW4udjEuQ291bnRlcnBhcnQSNgoPbm9uX2NvbXBldGl0aXZlGAkgAygLMh0ubWl6YW4udjEuTm9uQ29tcGV0aXRpdmVTaGFyZRIsCg10b3BfY29udHJhY3RzGAogAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSKwoMdG9wX3BheW1lbnRzGAsgAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSIAoFZmxhZ3MYDCADKAsyES5taXphbi52MS5SZWRGbGFnEjQKC2ZsYWdfY291bnRzGA0gAygLMh8ubWl6YW4udjEuUGFydHkuRmxhZ0NvdW50c0VudHJ5GjEKD0ZsYWdDb3VudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBIl0KEEdldFBhcnR5UmVzcG9uc2USHgoFcGFydHkYASABKAsyDy5taXphbi52MS5QYXJ0eRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24iwAEKCEV2aWRlbmNlEiIKBGtpbmQYASABKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBG9jaWQYAiABKAkSCgoCaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEZGF0ZRgFIAEoCRIeCgV2YWx1ZRgGIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKBnNvdXJjZRgHIAEoCzIWLm1pemFuLnYxLlJlY29yZFNvdXJjZRIRCglyZWNvcmRfaWQYCCABKAMi0AMKB1JlZEZsYWcSDAoEY29kZRgBIAEoCRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SEQoJcmVjb3JkX2lkGAMgASgDEgwKBG9jaWQYBCABKAkSIgoFYnV5ZXIYBSABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSJQoIc3VwcGxpZXIYBiABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSDAoEeWVhchgHIAEoBRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5Eg0KBXNjb3JlGAkgASgBEi8KB2ZpZ3VyZXMYCiADKAsyHi5taXphbi52MS5SZWRGbGFnLkZpZ3VyZXNFbnRyeRItCgZyZWFzb24YCyADKAsyHS5taXphbi52MS5SZWRGbGFnLlJlYXNvbkVudHJ5EiQKCGV2aWRlbmNlGAwgAygLMhIubWl6YW4udjEuRXZpZGVuY2UaLgoMRmlndXJlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLQoLUmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKPAgoTTGlzdFJlZEZsYWdzUmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDQoFY29kZXMYAiADKAkSDQoFYnV5ZXIYAyABKAkSEAoIc3VwcGxpZXIYBCABKAkSDAoEeWVhchgFIAEoBRI5CgZwYXJhbXMYBiADKAsyKS5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXF1ZXN0LlBhcmFtc0VudHJ5EhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi5wIKFExpc3RSZWRGbGFnc1Jlc3BvbnNlEiAKBWZsYWdzGAEgAygLMhEubWl6YW4udjEuUmVkRmxhZxITCgt0b3RhbF9jb3VudBgCIAEoAxI6CgZjb3VudHMYAyADKAsyKi5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXNwb25zZS5Db3VudHNFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkSKQoHZGF0YXNldBgFIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEjoKBnBhcmFtcxgGIAMoCzIqLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlLlBhcmFtc0VudHJ5Gi0KC0NvdW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIfCh1MaXN0UmVkRmxhZ0RlZmluaXRpb25zUmVxdWVzdCKlAQoMUmVkRmxhZ1BhcmFtEgwKBG5hbWUYASABKAkSPAoLZGVzY3JpcHRpb24YAiADKAsyJy5taXphbi52MS5SZWRGbGFnUGFyYW0uRGVzY3JpcHRpb25FbnRyeRIVCg1kZWZhdWx0X3ZhbHVlGAMgASgJGjIKEERlc2NyaXB0aW9uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK5AgoRUmVkRmxhZ0RlZmluaXRpb24SDAoEY29kZRgBIAEoCRI1CgV0aXRsZRgCIAMoCzImLm1pemFuLnYxLlJlZEZsYWdEZWZpbml0aW9uLlRpdGxlRW50cnkSQQoLZGVzY3JpcHRpb24YAyADKAsyLC5taXphbi52MS5SZWRGbGFnRGVmaW5pdGlvbi5EZXNjcmlwdGlvbkVudHJ5EhIKCmFwcGxpZXNfdG8YBCADKAkSJgoGcGFyYW1zGAUgAygLMhYubWl6YW4udjEuUmVkRmxhZ1BhcmFtGiwKClRpdGxlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBEZXNjcmlwdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiUgoeTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlEjAKC2RlZmluaXRpb25zGAEgAygLMhsubWl6YW4udjEuUmVkRmxhZ0RlZmluaXRpb24qpwEKClJlY29yZEtpbmQSGwoXUkVDT1JEX0tJTkRfVU5TUEVDSUZJRUQQABIXChNSRUNPUkRfS0lORF9QUk9DRVNTEAESFwoTUkVDT1JEX0tJTkRfUEFZTUVOVBACEhUKEVJFQ09SRF9LSU5EX0FXQVJEEAMSGAoUUkVDT1JEX0tJTkRfQ09OVFJBQ1QQBBIZChVSRUNPUkRfS0lORF9BTUVORE1FTlQQBTKjBAoPQ29udHJhY3RTZXJ2aWNlElsKD1NlYXJjaENvbnRyYWN0cxIgLm1pemFuLnYxLlNlYXJjaENvbnRyYWN0c1JlcXVlc3QaIS5taXphbi52MS5TZWFyY2hDb250cmFjdHNSZXNwb25zZSIDkAIBElQKD0V4cG9ydENvbnRyYWN0cxIgLm1pemFuLnYxLkV4cG9ydENvbnRyYWN0c1JlcXVlc3QaGC5taXphbi52MS5FeHBvcnRSZXNwb25zZSIDkAIBMAESTwoLR2V0Q29udHJhY3QSHC5taXphbi52MS5HZXRDb250cmFjdFJlcXVlc3QaHS5taXphbi52MS5HZXRDb250cmFjdFJlc3BvbnNlIgOQAgESRgoIR2V0UGFydHkSGS5taXphbi52MS5HZXRQYXJ0eVJlcXVlc3QaGi5taXphbi52MS5HZXRQYXJ0eVJlc3BvbnNlIgOQAgESUgoMTGlzdFJlZEZsYWdzEh0ubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVxdWVzdBoeLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlIgOQAgEScAoWTGlzdFJlZEZsYWdEZWZpbml0aW9ucxInLm1pemFuLnYxLkxpc3RSZWRGbGFnRGVmaW5pdGlvbnNSZXF1ZXN0GigubWl6YW4udjEuTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlIgOQAgFCkwEKDGNvbS5taXphbi52MUIOQ29udHJhY3RzUHJvdG9QAVoyZ2l0aHViLmNvbS9taXphbi1idWRnZXQvbWl6YW4vZ2VuL21pemFuL3YxO21pemFudjGiAgNNWFiqAghNaXphbi5WMcoCCE1pemFuXFYx4gIUTWl6YW5cVjFcR1BCTWV0YWRhdGHqAglNaXphbjo6VjFiBnByb3RvMw", [file_mizan_v1_query]);
+  fileDesc("ChhtaXphbi92MS9jb250cmFjdHMucHJvdG8SCG1pemFuLnYxIi0KDkRhdGFzZXRWZXJzaW9uEgoKAmlkGAEgASgJEg8KB3ZlcnNpb24YAiABKAUiKQoJUGFydHlOYW1lEg4KBmVudGl0eRgBIAEoCRIMCgRuYW1lGAIgASgJIqEDChZTZWFyY2hDb250cmFjdHNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEioKCGRhdGFzZXRzGAIgAygLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGYnV5ZXJzGAMgAygJEhEKCXN1cHBsaWVycxgEIAMoCRIPCgdtZXRob2RzGAUgAygJEhIKCmN1cnJlbmNpZXMYBiADKAkSEgoKbWluX2Ftb3VudBgHIAEoCRISCgptYXhfYW1vdW50GAggASgJEhEKCWRhdGVfZnJvbRgJIAEoCRIPCgdkYXRlX3RvGAogASgJEg0KBWZsYWdzGAsgAygJEhgKC2NvbXBldGl0aXZlGAwgASgISACIAQESIwoFa2luZHMYDSADKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBHNvcnQYDiABKAkSEQoJYXNjZW5kaW5nGA8gASgIEhEKCXBhZ2Vfc2l6ZRgQIAEoBRISCgpwYWdlX3Rva2VuGBEgASgJEhIKCmJ1ZGdldF9pZHMYEiADKAlCDgoMX2NvbXBldGl0aXZlInIKFkV4cG9ydENvbnRyYWN0c1JlcXVlc3QSMAoGc2VhcmNoGAEgASgLMiAubWl6YW4udjEuU2VhcmNoQ29udHJhY3RzUmVxdWVzdBImCgZmb3JtYXQYAiABKA4yFi5taXphbi52MS5FeHBvcnRGb3JtYXQiWwoXRXhwb3J0Q29udHJhY3RzUmVzcG9uc2USKAoGaGVhZGVyGAEgASgLMhYubWl6YW4udjEuRXhwb3J0SGVhZGVySAASDgoEZGF0YRgCIAEoDEgAQgYKBHBhcnQiNwoKRmFjZXRWYWx1ZRILCgNrZXkYASABKAkSDQoFbGFiZWwYAiABKAkSDQoFY291bnQYAyABKAMiOwoFRmFjZXQSDAoEbmFtZRgBIAEoCRIkCgZ2YWx1ZXMYAiADKAsyFC5taXphbi52MS5GYWNldFZhbHVlIlkKDFJlY29yZFNvdXJjZRIMCgRmaWxlGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIPCgdwb2ludGVyGAMgASgJEg0KBXZhbHVlGAQgASgDEgsKA3JvdxgFIAEoAyLDBAoLQ29udHJhY3RIaXQSIgoEa2luZBgBIAEoDjIULm1pemFuLnYxLlJlY29yZEtpbmQSKQoHZGF0YXNldBgCIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEhEKCXJlY29yZF9pZBgDIAEoAxIMCgRvY2lkGAQgASgJEg0KBXRpdGxlGAUgASgJEiIKBWJ1eWVyGAYgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEiYKCXN1cHBsaWVycxgHIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIOCgZtZXRob2QYCCABKAkSFgoObWV0aG9kX2RldGFpbHMYCSABKAkSDAoEZGF0ZRgKIAEoCRIMCgR5ZWFyGAsgASgFEg4KBmFtb3VudBgMIAEoCRIQCghjdXJyZW5jeRgNIAEoCRIOCgZhd2FyZHMYDiABKAUSEQoJY29udHJhY3RzGA8gASgFEhEKCXRlbmRlcmVycxgQIAEoBRIYCgtjb21wZXRpdGl2ZRgRIAEoCEgAiAEBEg0KBWZsYWdzGBIgAygJEjkKCmF0dHJpYnV0ZXMYEyADKAsyJS5taXphbi52MS5Db250cmFjdEhpdC5BdHRyaWJ1dGVzRW50cnkSJgoGc291cmNlGBQgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlGjEKD0F0dHJpYnV0ZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQg4KDF9jb21wZXRpdGl2ZSK8AQoXU2VhcmNoQ29udHJhY3RzUmVzcG9uc2USJgoHcmVzdWx0cxgBIAMoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC3RvdGFsX2NvdW50GAIgASgDEh8KBmZhY2V0cxgDIAMoCzIPLm1pemFuLnYxLkZhY2V0EhcKD25leHRfcGFnZV90b2tlbhgEIAEoCRIqCghkYXRhc2V0cxgFIAMoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uIk0KEkdldENvbnRyYWN0UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDAoEb2NpZBgCIAEoCSIpCgVNb25leRIOCgZhbW91bnQYASABKAkSEAoIY3VycmVuY3kYAiABKAki0AEKDENvbnRyYWN0SXRlbRIKCgJpZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIOCgZzY2hlbWUYAyABKAkSFgoOY2xhc3NpZmljYXRpb24YBCABKAkSEAoIcXVhbnRpdHkYBSABKAkSDAoEdW5pdBgGIAEoCRIjCgp1bml0X3ZhbHVlGAcgASgLMg8ubWl6YW4udjEuTW9uZXkSDgoGcGFyZW50GAggASgJEhEKCXBhcmVudF9pZBgJIAEoCRIPCgdwb2ludGVyGAogASgJInUKDUNvbnRyYWN0UGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEgwKBG5hbWUYAiABKAkSDgoGc2NoZW1lGAMgASgJEhIKCmlkZW50aWZpZXIYBCABKAkSDQoFcm9sZXMYBSADKAkiowEKBlRlbmRlchIOCgZtZXRob2QYASABKAkSFgoObWV0aG9kX2RldGFpbHMYAiABKAkSGAoQbWV0aG9kX3JhdGlvbmFsZRgDIAEoCRIRCgl0ZW5kZXJlcnMYBCABKAUSEgoKc3RhcnRfZGF0ZRgFIAEoCRIQCghlbmRfZGF0ZRgGIAEoCRIeCgV2YWx1ZRgHIAEoCzIPLm1pemFuLnYxLk1vbmV5IpkBCgVBd2FyZBIKCgJpZBgBIAEoCRINCgV0aXRsZRgCIAEoCRIOCgZzdGF0dXMYAyABKAkSDAoEZGF0ZRgEIAEoCRIeCgV2YWx1ZRgFIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKCXN1cHBsaWVycxgGIAMoCzITLm1pemFuLnYxLlBhcnR5TmFtZRIPCgdwb2ludGVyGAcgASgJIqsBCglBbWVuZG1lbnQSCgoCaWQYASABKAkSDAoEZGF0ZRgCIAEoCRIRCglyYXRpb25hbGUYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSJQoMdmFsdWVfYmVmb3JlGAUgASgLMg8ubWl6YW4udjEuTW9uZXkSJAoLdmFsdWVfYWZ0ZXIYBiABKAsyDy5taXphbi52MS5Nb25leRIPCgdwb2ludGVyGAcgASgJIqsCCghDb250cmFjdBIKCgJpZBgBIAEoCRIQCghhd2FyZF9pZBgCIAEoCRINCgV0aXRsZRgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEwoLZGF0ZV9zaWduZWQYBSABKAkSEgoKc3RhcnRfZGF0ZRgGIAEoCRIQCghlbmRfZGF0ZRgHIAEoCRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKDWluaXRpYWxfdmFsdWUYCSABKAsyDy5taXphbi52MS5Nb25leRIlCghzdXBwbGllchgKIAEoCzITLm1pemFuLnYxLlBhcnR5TmFtZRInCgphbWVuZG1lbnRzGAsgAygLMhMubWl6YW4udjEuQW1lbmRtZW50Eg8KB3BvaW50ZXIYDCABKAkigAEKCkJ1ZGdldExpbmsSCgoCaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSDwoHcHJvamVjdBgDIAEoCRISCgpwcm9qZWN0X2lkGAQgASgJEgsKA3VyaRgFIAEoCRIfCgZhbW91bnQYBiABKAsyDy5taXphbi52MS5Nb25leSKHAwoOQ29udHJhY3REZXRhaWwSJgoHc3VtbWFyeRgBIAEoCzIVLm1pemFuLnYxLkNvbnRyYWN0SGl0EhMKC2Rlc2NyaXB0aW9uGAIgASgJEgwKBHRhZ3MYAyADKAkSEAoIcmVsZWFzZXMYBCABKAUSIAoGdGVuZGVyGAUgASgLMhAubWl6YW4udjEuVGVuZGVyEh8KBmF3YXJkcxgGIAMoCzIPLm1pemFuLnYxLkF3YXJkEiUKCWNvbnRyYWN0cxgHIAMoCzISLm1pemFuLnYxLkNvbnRyYWN0EiUKBWl0ZW1zGAggAygLMhYubWl6YW4udjEuQ29udHJhY3RJdGVtEiQKBmJ1ZGdldBgJIAMoCzIULm1pemFuLnYxLkJ1ZGdldExpbmsSKAoHcGFydGllcxgKIAMoCzIXLm1pemFuLnYxLkNvbnRyYWN0UGFydHkSIAoFZmxhZ3MYCyADKAsyES5taXphbi52MS5SZWRGbGFnEhUKDWNvbXBpbGVkX2pzb24YDCABKAkiQQoTR2V0Q29udHJhY3RSZXNwb25zZRIqCghjb250cmFjdBgBIAEoCzIYLm1pemFuLnYxLkNvbnRyYWN0RGV0YWlsIkwKD0dldFBhcnR5UmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDgoGZW50aXR5GAIgASgJIksKClBhcnR5VG90YWwSDAoEeWVhchgBIAEoBRIQCghjdXJyZW5jeRgCIAEoCRIOCgZhbW91bnQYAyABKAkSDQoFY291bnQYBCABKAMiYgoLQ291bnRlcnBhcnQSIgoFcGFydHkYASABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSEAoIY3VycmVuY3kYAiABKAkSDgoGYW1vdW50GAMgASgJEg0KBWNvdW50GAQgASgDInkKE05vbkNvbXBldGl0aXZlU2hhcmUSEAoIY3VycmVuY3kYASABKAkSDgoGYW1vdW50GAIgASgJEg0KBXRvdGFsGAMgASgJEg0KBXNoYXJlGAQgASgJEhEKCWNvbnRyYWN0cxgFIAEoAxIPCgd1bmtub3duGAYgASgDIrwCCgtQYXJ0eVJlY29yZBIiCgRraW5kGAEgASgOMhQubWl6YW4udjEuUmVjb3JkS2luZBIMCgRvY2lkGAIgASgJEgoKAmlkGAMgASgJEg0KBXRpdGxlGAQgASgJEigKC2NvdW50ZXJwYXJ0GAUgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEg4KBm1ldGhvZBgGIAEoCRIMCgRkYXRlGAcgASgJEh4KBXZhbHVlGAggASgLMg8ubWl6YW4udjEuTW9uZXkSJgoGc291cmNlGAkgASgLMhYubWl6YW4udjEuUmVjb3JkU291cmNlEikKB2RhdGFzZXQYCiABKAsyGC5taXphbi52MS5EYXRhc2V0VmVyc2lvbhIRCglyZWNvcmRfaWQYCyABKAMSEgoKbmFtZV9tYXRjaBgMIAEoCCL0AwoFUGFydHkSIwoGZW50aXR5GAEgASgLMhMubWl6YW4udjEuUGFydHlOYW1lEhEKCXNwZWxsaW5ncxgCIAMoCRIOCgZzY2hlbWUYAyABKAkSEgoKaWRlbnRpZmllchgEIAEoCRIMCgRyb2xlGAUgASgJEg8KB3JlY29yZHMYBiABKAMSJQoHYnlfeWVhchgHIAMoCzIULm1pemFuLnYxLlBhcnR5VG90YWwSKwoMY291bnRlcnBhcnRzGAggAygLMhUubWl6YW4udjEuQ291bnRlcnBhcnQSNgoPbm9uX2NvbXBldGl0aXZlGAkgAygLMh0ubWl6YW4udjEuTm9uQ29tcGV0aXRpdmVTaGFyZRIsCg10b3BfY29udHJhY3RzGAogAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSKwoMdG9wX3BheW1lbnRzGAsgAygLMhUubWl6YW4udjEuUGFydHlSZWNvcmQSIAoFZmxhZ3MYDCADKAsyES5taXphbi52MS5SZWRGbGFnEjQKC2ZsYWdfY291bnRzGA0gAygLMh8ubWl6YW4udjEuUGFydHkuRmxhZ0NvdW50c0VudHJ5GjEKD0ZsYWdDb3VudHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAM6AjgBIl0KEEdldFBhcnR5UmVzcG9uc2USHgoFcGFydHkYASABKAsyDy5taXphbi52MS5QYXJ0eRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24iwAEKCEV2aWRlbmNlEiIKBGtpbmQYASABKA4yFC5taXphbi52MS5SZWNvcmRLaW5kEgwKBG9jaWQYAiABKAkSCgoCaWQYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEZGF0ZRgFIAEoCRIeCgV2YWx1ZRgGIAEoCzIPLm1pemFuLnYxLk1vbmV5EiYKBnNvdXJjZRgHIAEoCzIWLm1pemFuLnYxLlJlY29yZFNvdXJjZRIRCglyZWNvcmRfaWQYCCABKAMi0AMKB1JlZEZsYWcSDAoEY29kZRgBIAEoCRIpCgdkYXRhc2V0GAIgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SEQoJcmVjb3JkX2lkGAMgASgDEgwKBG9jaWQYBCABKAkSIgoFYnV5ZXIYBSABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSJQoIc3VwcGxpZXIYBiABKAsyEy5taXphbi52MS5QYXJ0eU5hbWUSDAoEeWVhchgHIAEoBRIeCgV2YWx1ZRgIIAEoCzIPLm1pemFuLnYxLk1vbmV5Eg0KBXNjb3JlGAkgASgBEi8KB2ZpZ3VyZXMYCiADKAsyHi5taXphbi52MS5SZWRGbGFnLkZpZ3VyZXNFbnRyeRItCgZyZWFzb24YCyADKAsyHS5taXphbi52MS5SZWRGbGFnLlJlYXNvbkVudHJ5EiQKCGV2aWRlbmNlGAwgAygLMhIubWl6YW4udjEuRXZpZGVuY2UaLgoMRmlndXJlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaLQoLUmVhc29uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKPAgoTTGlzdFJlZEZsYWdzUmVxdWVzdBIpCgdkYXRhc2V0GAEgASgLMhgubWl6YW4udjEuRGF0YXNldFZlcnNpb24SDQoFY29kZXMYAiADKAkSDQoFYnV5ZXIYAyABKAkSEAoIc3VwcGxpZXIYBCABKAkSDAoEeWVhchgFIAEoBRI5CgZwYXJhbXMYBiADKAsyKS5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXF1ZXN0LlBhcmFtc0VudHJ5EhEKCXBhZ2Vfc2l6ZRgHIAEoBRISCgpwYWdlX3Rva2VuGAggASgJGi0KC1BhcmFtc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi5wIKFExpc3RSZWRGbGFnc1Jlc3BvbnNlEiAKBWZsYWdzGAEgAygLMhEubWl6YW4udjEuUmVkRmxhZxITCgt0b3RhbF9jb3VudBgCIAEoAxI6CgZjb3VudHMYAyADKAsyKi5taXphbi52MS5MaXN0UmVkRmxhZ3NSZXNwb25zZS5Db3VudHNFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkSKQoHZGF0YXNldBgFIAEoCzIYLm1pemFuLnYxLkRhdGFzZXRWZXJzaW9uEjoKBnBhcmFtcxgGIAMoCzIqLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlLlBhcmFtc0VudHJ5Gi0KC0NvdW50c0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAzoCOAEaLQoLUGFyYW1zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIfCh1MaXN0UmVkRmxhZ0RlZmluaXRpb25zUmVxdWVzdCKlAQoMUmVkRmxhZ1BhcmFtEgwKBG5hbWUYASABKAkSPAoLZGVzY3JpcHRpb24YAiADKAsyJy5taXphbi52MS5SZWRGbGFnUGFyYW0uRGVzY3JpcHRpb25FbnRyeRIVCg1kZWZhdWx0X3ZhbHVlGAMgASgJGjIKEERlc2NyaXB0aW9uRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK5AgoRUmVkRmxhZ0RlZmluaXRpb24SDAoEY29kZRgBIAEoCRI1CgV0aXRsZRgCIAMoCzImLm1pemFuLnYxLlJlZEZsYWdEZWZpbml0aW9uLlRpdGxlRW50cnkSQQoLZGVzY3JpcHRpb24YAyADKAsyLC5taXphbi52MS5SZWRGbGFnRGVmaW5pdGlvbi5EZXNjcmlwdGlvbkVudHJ5EhIKCmFwcGxpZXNfdG8YBCADKAkSJgoGcGFyYW1zGAUgAygLMhYubWl6YW4udjEuUmVkRmxhZ1BhcmFtGiwKClRpdGxlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARoyChBEZXNjcmlwdGlvbkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiUgoeTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlEjAKC2RlZmluaXRpb25zGAEgAygLMhsubWl6YW4udjEuUmVkRmxhZ0RlZmluaXRpb24qpwEKClJlY29yZEtpbmQSGwoXUkVDT1JEX0tJTkRfVU5TUEVDSUZJRUQQABIXChNSRUNPUkRfS0lORF9QUk9DRVNTEAESFwoTUkVDT1JEX0tJTkRfUEFZTUVOVBACEhUKEVJFQ09SRF9LSU5EX0FXQVJEEAMSGAoUUkVDT1JEX0tJTkRfQ09OVFJBQ1QQBBIZChVSRUNPUkRfS0lORF9BTUVORE1FTlQQBTKsBAoPQ29udHJhY3RTZXJ2aWNlElsKD1NlYXJjaENvbnRyYWN0cxIgLm1pemFuLnYxLlNlYXJjaENvbnRyYWN0c1JlcXVlc3QaIS5taXphbi52MS5TZWFyY2hDb250cmFjdHNSZXNwb25zZSIDkAIBEl0KD0V4cG9ydENvbnRyYWN0cxIgLm1pemFuLnYxLkV4cG9ydENvbnRyYWN0c1JlcXVlc3QaIS5taXphbi52MS5FeHBvcnRDb250cmFjdHNSZXNwb25zZSIDkAIBMAESTwoLR2V0Q29udHJhY3QSHC5taXphbi52MS5HZXRDb250cmFjdFJlcXVlc3QaHS5taXphbi52MS5HZXRDb250cmFjdFJlc3BvbnNlIgOQAgESRgoIR2V0UGFydHkSGS5taXphbi52MS5HZXRQYXJ0eVJlcXVlc3QaGi5taXphbi52MS5HZXRQYXJ0eVJlc3BvbnNlIgOQAgESUgoMTGlzdFJlZEZsYWdzEh0ubWl6YW4udjEuTGlzdFJlZEZsYWdzUmVxdWVzdBoeLm1pemFuLnYxLkxpc3RSZWRGbGFnc1Jlc3BvbnNlIgOQAgEScAoWTGlzdFJlZEZsYWdEZWZpbml0aW9ucxInLm1pemFuLnYxLkxpc3RSZWRGbGFnRGVmaW5pdGlvbnNSZXF1ZXN0GigubWl6YW4udjEuTGlzdFJlZEZsYWdEZWZpbml0aW9uc1Jlc3BvbnNlIgOQAgFCkwEKDGNvbS5taXphbi52MUIOQ29udHJhY3RzUHJvdG9QAVoyZ2l0aHViLmNvbS9taXphbi1idWRnZXQvbWl6YW4vZ2VuL21pemFuL3YxO21pemFudjGiAgNNWFiqAghNaXphbi5WMcoCCE1pemFuXFYx4gIUTWl6YW5cVjFcR1BCTWV0YWRhdGHqAglNaXphbjo6VjFiBnByb3RvMw", [file_mizan_v1_query]);
 
 /**
  * DatasetVersion names a dataset and one of its versions.
@@ -254,6 +254,44 @@ export const ExportContractsRequestSchema: GenMessage<ExportContractsRequest> = 
   messageDesc(file_mizan_v1_contracts, 3);
 
 /**
+ * ExportContractsResponse is one message of a contracts export stream: the
+ * header first, then chunks of the file in order.
+ *
+ * @generated from message mizan.v1.ExportContractsResponse
+ */
+export type ExportContractsResponse = Message<"mizan.v1.ExportContractsResponse"> & {
+  /**
+   * What this message carries.
+   *
+   * @generated from oneof mizan.v1.ExportContractsResponse.part
+   */
+  part: {
+    /**
+     * The file's description; only in the first message.
+     *
+     * @generated from field: mizan.v1.ExportHeader header = 1;
+     */
+    value: ExportHeader;
+    case: "header";
+  } | {
+    /**
+     * The next bytes of the file.
+     *
+     * @generated from field: bytes data = 2;
+     */
+    value: Uint8Array;
+    case: "data";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message mizan.v1.ExportContractsResponse.
+ * Use `create(ExportContractsResponseSchema)` to create a new message.
+ */
+export const ExportContractsResponseSchema: GenMessage<ExportContractsResponse> = /*@__PURE__*/
+  messageDesc(file_mizan_v1_contracts, 4);
+
+/**
  * FacetValue is one value of a facet with the number of matching records.
  *
  * @generated from message mizan.v1.FacetValue
@@ -286,7 +324,7 @@ export type FacetValue = Message<"mizan.v1.FacetValue"> & {
  * Use `create(FacetValueSchema)` to create a new message.
  */
 export const FacetValueSchema: GenMessage<FacetValue> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 4);
+  messageDesc(file_mizan_v1_contracts, 5);
 
 /**
  * Facet counts the matching records by one field.
@@ -317,7 +355,7 @@ export type Facet = Message<"mizan.v1.Facet"> & {
  * Use `create(FacetSchema)` to create a new message.
  */
 export const FacetSchema: GenMessage<Facet> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 5);
+  messageDesc(file_mizan_v1_contracts, 6);
 
 /**
  * RecordSource says where in the published sources a record came from.
@@ -366,7 +404,7 @@ export type RecordSource = Message<"mizan.v1.RecordSource"> & {
  * Use `create(RecordSourceSchema)` to create a new message.
  */
 export const RecordSourceSchema: GenMessage<RecordSource> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 6);
+  messageDesc(file_mizan_v1_contracts, 7);
 
 /**
  * ContractHit is one contracting process or payment found.
@@ -522,7 +560,7 @@ export type ContractHit = Message<"mizan.v1.ContractHit"> & {
  * Use `create(ContractHitSchema)` to create a new message.
  */
 export const ContractHitSchema: GenMessage<ContractHit> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 7);
+  messageDesc(file_mizan_v1_contracts, 8);
 
 /**
  * SearchContractsResponse is a page of results, the total and facets.
@@ -572,7 +610,7 @@ export type SearchContractsResponse = Message<"mizan.v1.SearchContractsResponse"
  * Use `create(SearchContractsResponseSchema)` to create a new message.
  */
 export const SearchContractsResponseSchema: GenMessage<SearchContractsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 8);
+  messageDesc(file_mizan_v1_contracts, 9);
 
 /**
  * GetContractRequest names one contracting process.
@@ -600,7 +638,7 @@ export type GetContractRequest = Message<"mizan.v1.GetContractRequest"> & {
  * Use `create(GetContractRequestSchema)` to create a new message.
  */
 export const GetContractRequestSchema: GenMessage<GetContractRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 9);
+  messageDesc(file_mizan_v1_contracts, 10);
 
 /**
  * Money is an exact amount with its currency.
@@ -628,7 +666,7 @@ export type Money = Message<"mizan.v1.Money"> & {
  * Use `create(MoneySchema)` to create a new message.
  */
 export const MoneySchema: GenMessage<Money> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 10);
+  messageDesc(file_mizan_v1_contracts, 11);
 
 /**
  * ContractItem is a line of goods, works or services.
@@ -712,7 +750,7 @@ export type ContractItem = Message<"mizan.v1.ContractItem"> & {
  * Use `create(ContractItemSchema)` to create a new message.
  */
 export const ContractItemSchema: GenMessage<ContractItem> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 11);
+  messageDesc(file_mizan_v1_contracts, 12);
 
 /**
  * ContractParty is an organisation taking part in a process.
@@ -761,7 +799,7 @@ export type ContractParty = Message<"mizan.v1.ContractParty"> & {
  * Use `create(ContractPartySchema)` to create a new message.
  */
 export const ContractPartySchema: GenMessage<ContractParty> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 12);
+  messageDesc(file_mizan_v1_contracts, 13);
 
 /**
  * Tender is the call for bids of a process, or the decision not to hold one.
@@ -824,7 +862,7 @@ export type Tender = Message<"mizan.v1.Tender"> & {
  * Use `create(TenderSchema)` to create a new message.
  */
 export const TenderSchema: GenMessage<Tender> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 13);
+  messageDesc(file_mizan_v1_contracts, 14);
 
 /**
  * Award is a decision to award.
@@ -887,7 +925,7 @@ export type Award = Message<"mizan.v1.Award"> & {
  * Use `create(AwardSchema)` to create a new message.
  */
 export const AwardSchema: GenMessage<Award> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 14);
+  messageDesc(file_mizan_v1_contracts, 15);
 
 /**
  * Amendment is a change to a contract.
@@ -950,7 +988,7 @@ export type Amendment = Message<"mizan.v1.Amendment"> & {
  * Use `create(AmendmentSchema)` to create a new message.
  */
 export const AmendmentSchema: GenMessage<Amendment> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 15);
+  messageDesc(file_mizan_v1_contracts, 16);
 
 /**
  * Contract is a signed agreement.
@@ -1048,7 +1086,7 @@ export type Contract = Message<"mizan.v1.Contract"> & {
  * Use `create(ContractSchema)` to create a new message.
  */
 export const ContractSchema: GenMessage<Contract> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 16);
+  messageDesc(file_mizan_v1_contracts, 17);
 
 /**
  * BudgetLink ties a process to the budget that funds it (planning.budget).
@@ -1104,7 +1142,7 @@ export type BudgetLink = Message<"mizan.v1.BudgetLink"> & {
  * Use `create(BudgetLinkSchema)` to create a new message.
  */
 export const BudgetLinkSchema: GenMessage<BudgetLink> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 17);
+  messageDesc(file_mizan_v1_contracts, 18);
 
 /**
  * ContractDetail is one contracting process in full.
@@ -1203,7 +1241,7 @@ export type ContractDetail = Message<"mizan.v1.ContractDetail"> & {
  * Use `create(ContractDetailSchema)` to create a new message.
  */
 export const ContractDetailSchema: GenMessage<ContractDetail> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 18);
+  messageDesc(file_mizan_v1_contracts, 19);
 
 /**
  * GetContractResponse is one contracting process.
@@ -1224,7 +1262,7 @@ export type GetContractResponse = Message<"mizan.v1.GetContractResponse"> & {
  * Use `create(GetContractResponseSchema)` to create a new message.
  */
 export const GetContractResponseSchema: GenMessage<GetContractResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 19);
+  messageDesc(file_mizan_v1_contracts, 20);
 
 /**
  * GetPartyRequest names a party of a dataset.
@@ -1252,7 +1290,7 @@ export type GetPartyRequest = Message<"mizan.v1.GetPartyRequest"> & {
  * Use `create(GetPartyRequestSchema)` to create a new message.
  */
 export const GetPartyRequestSchema: GenMessage<GetPartyRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 20);
+  messageDesc(file_mizan_v1_contracts, 21);
 
 /**
  * PartyTotal is a party's money in one year and currency.
@@ -1294,7 +1332,7 @@ export type PartyTotal = Message<"mizan.v1.PartyTotal"> & {
  * Use `create(PartyTotalSchema)` to create a new message.
  */
 export const PartyTotalSchema: GenMessage<PartyTotal> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 21);
+  messageDesc(file_mizan_v1_contracts, 22);
 
 /**
  * Counterpart is a party on the other side of a party's contracts or
@@ -1337,7 +1375,7 @@ export type Counterpart = Message<"mizan.v1.Counterpart"> & {
  * Use `create(CounterpartSchema)` to create a new message.
  */
 export const CounterpartSchema: GenMessage<Counterpart> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 22);
+  messageDesc(file_mizan_v1_contracts, 23);
 
 /**
  * NonCompetitiveShare is the part of a party's contract value (in one
@@ -1394,7 +1432,7 @@ export type NonCompetitiveShare = Message<"mizan.v1.NonCompetitiveShare"> & {
  * Use `create(NonCompetitiveShareSchema)` to create a new message.
  */
 export const NonCompetitiveShareSchema: GenMessage<NonCompetitiveShare> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 23);
+  messageDesc(file_mizan_v1_contracts, 24);
 
 /**
  * PartyRecord is one contract or payment of a party's top list.
@@ -1495,7 +1533,7 @@ export type PartyRecord = Message<"mizan.v1.PartyRecord"> & {
  * Use `create(PartyRecordSchema)` to create a new message.
  */
 export const PartyRecordSchema: GenMessage<PartyRecord> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 24);
+  messageDesc(file_mizan_v1_contracts, 25);
 
 /**
  * Party is a buyer's or supplier's profile.
@@ -1606,7 +1644,7 @@ export type Party = Message<"mizan.v1.Party"> & {
  * Use `create(PartySchema)` to create a new message.
  */
 export const PartySchema: GenMessage<Party> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 25);
+  messageDesc(file_mizan_v1_contracts, 26);
 
 /**
  * GetPartyResponse is a party's profile.
@@ -1634,7 +1672,7 @@ export type GetPartyResponse = Message<"mizan.v1.GetPartyResponse"> & {
  * Use `create(GetPartyResponseSchema)` to create a new message.
  */
 export const GetPartyResponseSchema: GenMessage<GetPartyResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 26);
+  messageDesc(file_mizan_v1_contracts, 27);
 
 /**
  * Evidence is one record behind a red flag.
@@ -1704,7 +1742,7 @@ export type Evidence = Message<"mizan.v1.Evidence"> & {
  * Use `create(EvidenceSchema)` to create a new message.
  */
 export const EvidenceSchema: GenMessage<Evidence> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 27);
+  messageDesc(file_mizan_v1_contracts, 28);
 
 /**
  * RedFlag is a warning sign for a human to check: what raised it, the
@@ -1804,7 +1842,7 @@ export type RedFlag = Message<"mizan.v1.RedFlag"> & {
  * Use `create(RedFlagSchema)` to create a new message.
  */
 export const RedFlagSchema: GenMessage<RedFlag> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 28);
+  messageDesc(file_mizan_v1_contracts, 29);
 
 /**
  * ListRedFlagsRequest asks for the red flags of a dataset version.
@@ -1875,7 +1913,7 @@ export type ListRedFlagsRequest = Message<"mizan.v1.ListRedFlagsRequest"> & {
  * Use `create(ListRedFlagsRequestSchema)` to create a new message.
  */
 export const ListRedFlagsRequestSchema: GenMessage<ListRedFlagsRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 29);
+  messageDesc(file_mizan_v1_contracts, 30);
 
 /**
  * ListRedFlagsResponse is a page of red flags, strongest first within each
@@ -1932,7 +1970,7 @@ export type ListRedFlagsResponse = Message<"mizan.v1.ListRedFlagsResponse"> & {
  * Use `create(ListRedFlagsResponseSchema)` to create a new message.
  */
 export const ListRedFlagsResponseSchema: GenMessage<ListRedFlagsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 30);
+  messageDesc(file_mizan_v1_contracts, 31);
 
 /**
  * ListRedFlagDefinitionsRequest asks for the red flag definitions.
@@ -1947,7 +1985,7 @@ export type ListRedFlagDefinitionsRequest = Message<"mizan.v1.ListRedFlagDefinit
  * Use `create(ListRedFlagDefinitionsRequestSchema)` to create a new message.
  */
 export const ListRedFlagDefinitionsRequestSchema: GenMessage<ListRedFlagDefinitionsRequest> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 31);
+  messageDesc(file_mizan_v1_contracts, 32);
 
 /**
  * RedFlagParam is one parameter of a red flag.
@@ -1982,7 +2020,7 @@ export type RedFlagParam = Message<"mizan.v1.RedFlagParam"> & {
  * Use `create(RedFlagParamSchema)` to create a new message.
  */
 export const RedFlagParamSchema: GenMessage<RedFlagParam> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 32);
+  messageDesc(file_mizan_v1_contracts, 33);
 
 /**
  * RedFlagDefinition says what a red flag means and how it is computed.
@@ -2031,7 +2069,7 @@ export type RedFlagDefinition = Message<"mizan.v1.RedFlagDefinition"> & {
  * Use `create(RedFlagDefinitionSchema)` to create a new message.
  */
 export const RedFlagDefinitionSchema: GenMessage<RedFlagDefinition> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 33);
+  messageDesc(file_mizan_v1_contracts, 34);
 
 /**
  * ListRedFlagDefinitionsResponse lists every red flag definition.
@@ -2052,7 +2090,7 @@ export type ListRedFlagDefinitionsResponse = Message<"mizan.v1.ListRedFlagDefini
  * Use `create(ListRedFlagDefinitionsResponseSchema)` to create a new message.
  */
 export const ListRedFlagDefinitionsResponseSchema: GenMessage<ListRedFlagDefinitionsResponse> = /*@__PURE__*/
-  messageDesc(file_mizan_v1_contracts, 34);
+  messageDesc(file_mizan_v1_contracts, 35);
 
 /**
  * RecordKind says what a search result or a piece of evidence is.
@@ -2141,7 +2179,7 @@ export const ContractService: GenService<{
   exportContracts: {
     methodKind: "server_streaming";
     input: typeof ExportContractsRequestSchema;
-    output: typeof ExportResponseSchema;
+    output: typeof ExportContractsResponseSchema;
   },
   /**
    * GetContract returns one contracting process in full: tender, awards,
