@@ -41,9 +41,9 @@ export function SyntheticBadge({ synthetic }: { synthetic: boolean }) {
 }
 
 /**
- * A member's label at the reference at, marked with its own language when the API says
- * it is not in the one asked for (a Spanish label on an English page), so
- * that screen readers and hyphenation read it right (WCAG 3.1.2).
+ * A member's label at the drilldown reference at, marked with its own
+ * language when the API says it is not the one asked for (a Spanish label
+ * on an English page), so that screen readers read it right (WCAG 3.1.2).
  */
 export function MemberLabel({ row, at }: { row: { keys: Record<string, string>; labels: Record<string, string>; labelLangs: Record<string, string> }; at: string }) {
   const text = row.labels[at] || row.keys[at];
