@@ -27,9 +27,9 @@ const MaxExportRecords = 2_000_000
 // Export writes every record of a search as CSV to w, in the search's
 // order (paging ignored): one row per process or payment, with its dataset
 // version and source. begin is called once the versions are known and
-// before anything is written. Free-text cells (titles, names) that a
-// spreadsheet would take for a formula (=, +, -, @) are prefixed with an
-// apostrophe; amounts, dates and ids are written as they are.
+// before anything is written. Free-text cells (titles, names) are made
+// safe for spreadsheets (mizan.SafeCell); amounts, dates and ids are
+// written as they are.
 func (s *Service) Export(ctx context.Context, q SearchQuery, w io.Writer, begin func(versions []VersionRef, total int) error) (int, error) {
 	m, err := s.match(ctx, &q)
 	if err != nil {
@@ -71,10 +71,10 @@ func (s *Service) Export(ctx context.Context, q SearchQuery, w io.Writer, begin 
 			year = strconv.Itoa(h.Year)
 		}
 		row = append(row[:0],
-			h.Kind, h.Dataset, strconv.Itoa(h.Version), strconv.FormatInt(h.RecordID, 10), h.OCID, text(h.Title),
-			text(h.Buyer.Name), h.Buyer.Entity, text(strings.Join(names, "; ")), strings.Join(ids, "; "),
-			h.Method, text(h.MethodDetails), competitive, tenderers,
-			h.Date, year, h.Amount, h.Currency, strings.Join(h.Flags, "; "), text(h.Attributes["transaction"]),
+			h.Kind, h.Dataset, strconv.Itoa(h.Version), strconv.FormatInt(h.RecordID, 10), h.OCID, mizan.SafeCell(h.Title),
+			mizan.SafeCell(h.Buyer.Name), h.Buyer.Entity, mizan.SafeCell(strings.Join(names, "; ")), strings.Join(ids, "; "),
+			h.Method, mizan.SafeCell(h.MethodDetails), competitive, tenderers,
+			h.Date, year, h.Amount, h.Currency, strings.Join(h.Flags, "; "), mizan.SafeCell(h.Attributes["transaction"]),
 			h.Source.File, h.Source.SHA256, h.Source.Pointer, sourceValue(h), sourceRow(h))
 		if err := cw.Write(row); err != nil {
 			return n, err
@@ -85,14 +85,6 @@ func (s *Service) Export(ctx context.Context, q SearchQuery, w io.Writer, begin 
 		return len(refs), fmt.Errorf("write export: %w", err)
 	}
 	return len(refs), nil
-}
-
-// text guards a free-text cell against being read as a formula.
-func text(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func sourceValue(h Hit) string {

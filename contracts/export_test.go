@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/mizan-budget/mizan"
 )
 
 // TestExportEqualsPages exports searches over Canada and Manchester and
@@ -49,7 +51,7 @@ func TestExportEqualsPages(t *testing.T) {
 				r := rows[i]
 				i++
 				if r[col["dataset"]] != h.Dataset || r[col["record_id"]] != strconv.FormatInt(h.RecordID, 10) || r[col["amount"]] != h.Amount ||
-					r[col["currency"]] != h.Currency || r[col["title"]] != text(h.Title) || r[col["buyer"]] != text(h.Buyer.Name) ||
+					r[col["currency"]] != h.Currency || r[col["title"]] != mizan.SafeCell(h.Title) || r[col["buyer"]] != mizan.SafeCell(h.Buyer.Name) ||
 					r[col["source_file"]] != h.Source.File || r[col["source_sha256"]] != h.Source.SHA256 || r[col["date"]] != h.Date {
 					t.Fatalf("%+v row %d: %v, want hit %+v", q, i-1, r, h)
 				}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 	"github.com/google/go-cmp/cmp"
 
@@ -206,5 +208,53 @@ func TestExportInvalid(t *testing.T) {
 				t.Errorf("error = %v, want field %q", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestExportCSVGuardsFormulas writes labels a spreadsheet would run as
+// formulas: they get an apostrophe, while keys and amounts (a negative one
+// too) are written exactly.
+func TestExportCSVGuardsFormulas(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "admin", Type: arrow.BinaryTypes.String},
+		{Name: "admin.label", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "amount.sum", Type: &arrow.Decimal128Type{Precision: 18, Scale: 3}},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, r := range []struct{ key, label, amount string }{
+		{"-1", "=HYPERLINK(\"http://example.org\")", "-5.000"},
+		{"+2", "@SUM(A1)", "7.250"},
+		{"3", "- Other", "1.000"},
+		{"4", "Ministry", "0.000"},
+	} {
+		b.Field(0).(*array.StringBuilder).Append(r.key)
+		b.Field(1).(*array.StringBuilder).Append(r.label)
+		d, err := decimal128.FromString(r.amount, 18, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Field(2).(*array.Decimal128Builder).Append(d)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	s, err := newSink(FormatCSV, &buf, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "admin,admin.label,amount.sum\n" +
+		"-1,\"'=HYPERLINK(\"\"http://example.org\"\")\",-5.000\n" +
+		"+2,'@SUM(A1),7.250\n" +
+		"3,'- Other,1.000\n" +
+		"4,Ministry,0.000\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("csv (-want +got):\n%s", diff)
 	}
 }

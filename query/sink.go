@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/mizan-budget/mizan"
 )
 
 // sink writes export batches in one format.
@@ -32,7 +35,11 @@ func newSink(format string, w io.Writer, schema *arrow.Schema) (sink, error) {
 		if err := cw.Write(header); err != nil {
 			return nil, fmt.Errorf("write csv header: %w", err)
 		}
-		return &csvSink{w: cw}, nil
+		text := make([]bool, schema.NumFields())
+		for i, f := range schema.Fields() {
+			text[i] = strings.HasSuffix(f.Name, ".label")
+		}
+		return &csvSink{w: cw, text: text}, nil
 	}
 	return nil, fmt.Errorf("unknown export format %q", format)
 }
@@ -42,13 +49,21 @@ type ipcSink struct{ w *ipc.Writer }
 func (s *ipcSink) write(rec arrow.RecordBatch) error { return s.w.Write(rec) }
 func (s *ipcSink) close() error                      { return s.w.Close() }
 
-type csvSink struct{ w *csv.Writer }
+// csvSink writes CSV. Label cells are made safe for spreadsheets
+// (mizan.SafeCell); keys and amounts are written exactly.
+type csvSink struct {
+	w    *csv.Writer
+	text []bool // per column: a label
+}
 
 func (s *csvSink) write(rec arrow.RecordBatch) error {
 	row := make([]string, rec.NumCols())
 	for i := 0; i < int(rec.NumRows()); i++ {
 		for j := range row {
 			row[j] = csvValue(rec.Column(j), i)
+			if s.text[j] {
+				row[j] = mizan.SafeCell(row[j])
+			}
 		}
 		if err := s.w.Write(row); err != nil {
 			return err
