@@ -35,24 +35,7 @@ func TestIngestThroughServer(t *testing.T) {
 	}
 	reader = strings.TrimSpace(reader)
 
-	addr := freeAddr(t)
-	url := "http://" + addr
-	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		_, err := run(t, sctx, "serve", "--data", data, "--addr", addr, "--no-demo")
-		done <- err
-	}()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve returned %v", err)
-			}
-		}
-	}
+	url, done, stop := serveBackground(t, ctx, data)
 	defer stop()
 	if body := waitPost(t, url+"/mizan.v1.CatalogService/ListDatasets", `{}`, done); strings.TrimSpace(string(body)) != "{}" {
 		t.Fatalf("empty server lists %s", body)

@@ -235,6 +235,31 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// serveBackground runs `mizan serve --no-demo` on data at a free address
+// until stop, which cancels it and checks that it returned cleanly (a
+// second call does nothing). done receives serve's result.
+func serveBackground(t *testing.T, ctx context.Context, data string) (url string, done <-chan error, stop func()) {
+	t.Helper()
+	addr := freeAddr(t)
+	sctx, cancel := context.WithCancel(ctx)
+	ch := make(chan error, 1)
+	go func() {
+		_, err := run(t, sctx, "serve", "--data", data, "--addr", addr, "--no-demo")
+		ch <- err
+	}()
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-ch; err != nil {
+				t.Errorf("serve returned %v", err)
+			}
+		}
+	}
+	return "http://" + addr, ch, stop
+}
+
 // waitPost retries a JSON POST until the server answers 200 or serve exits.
 func waitPost(t *testing.T, url, body string, done <-chan error) []byte {
 	t.Helper()
