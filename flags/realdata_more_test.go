@@ -11,7 +11,6 @@ package flags
 // (single_bidder, short_tender, above_estimate, amendment_increase).
 
 import (
-	"archive/zip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -617,26 +616,10 @@ func TestCanadaMoneyFlags(t *testing.T) {
 	if testing.Short() {
 		t.Skip("43,086 releases: skipped with -short")
 	}
-	zr, err := zip.OpenReader(filepath.Join(dir, "contracts_releases_compact.json.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	rc, err := zr.File[0].Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw struct {
-		Releases []json.RawMessage `json:"releases"`
-	}
-	err = json.NewDecoder(rc).Decode(&raw)
-	rc.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	releases := canadaReleases(t, dir)
 	var rels []canadaRelease
 	var kept []json.RawMessage
-	for _, m := range raw.Releases {
+	for _, m := range releases {
 		var r canadaRelease
 		if err := json.Unmarshal(m, &r); err != nil {
 			t.Fatal(err)

@@ -22,19 +22,10 @@ import (
 	"github.com/mizan-budget/mizan/ocds"
 )
 
-// TestCanadaNonCompetitive counts the awards of non-competitive processes
-// per buyer: the flag with a zero share threshold and a minimum of one
-// process lists every buyer-year with such awards, so its figures must add
-// up to what a plain reading of the JSON gives.
-func TestCanadaNonCompetitive(t *testing.T) {
-	dir := datasetDir(t, "ocds-canada-buyandsell-2014")
-	if testing.Short() {
-		t.Skip("43,086 releases: skipped with -short")
-	}
-	// Independent: every release of the draft schema is one event of one
-	// contract; a process's method and buyer are those of its latest event
-	// (by award date, file order breaking ties), its awards the distinct
-	// award notice ids over all its events.
+// canadaReleases reads the releases of Canada's zipped release package in
+// dir, undecoded.
+func canadaReleases(t *testing.T, dir string) []json.RawMessage {
+	t.Helper()
 	zr, err := zip.OpenReader(filepath.Join(dir, "contracts_releases_compact.json.zip"))
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +43,23 @@ func TestCanadaNonCompetitive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return raw.Releases
+}
+
+// TestCanadaNonCompetitive counts the awards of non-competitive processes
+// per buyer: the flag with a zero share threshold and a minimum of one
+// process lists every buyer-year with such awards, so its figures must add
+// up to what a plain reading of the JSON gives.
+func TestCanadaNonCompetitive(t *testing.T) {
+	dir := datasetDir(t, "ocds-canada-buyandsell-2014")
+	if testing.Short() {
+		t.Skip("43,086 releases: skipped with -short")
+	}
+	// Independent: every release of the draft schema is one event of one
+	// contract; a process's method and buyer are those of its latest event
+	// (by award date, file order breaking ties), its awards the distinct
+	// award notice ids over all its events.
+	releases := canadaReleases(t, dir)
 	type release struct {
 		OCID  string `json:"ocid"`
 		Buyer struct {
@@ -72,7 +80,7 @@ func TestCanadaNonCompetitive(t *testing.T) {
 	var doc struct{ Releases []release }
 	keep := map[string]bool{}
 	var kept []json.RawMessage
-	for _, m := range raw.Releases {
+	for _, m := range releases {
 		var r release
 		if err := json.Unmarshal(m, &r); err != nil {
 			t.Fatal(err)
